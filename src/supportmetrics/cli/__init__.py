@@ -1,0 +1,50 @@
+"""The ``supportmetrics`` command: thin callers of the Workspace facade.
+
+Exit codes: 0 success; 1 internal error (a bug); 2 user error (bad arguments, files, settings);
+3 a load finished but rejected some rows (the accepted rows are loaded).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from supportmetrics.cli.app import app, console_error
+from supportmetrics.errors import SupportMetricsError, UserError
+
+# Each module registers its commands on ``app`` when imported.
+from supportmetrics.cli import data as _data  # noqa: E402,F401
+
+for _optional in ("demo", "calc", "metrics", "report"):
+    try:
+        __import__(f"supportmetrics.cli.{_optional}")
+    except ModuleNotFoundError as _exc:  # a module not written yet, or an extra not installed
+        if _exc.name != f"supportmetrics.cli.{_optional}":
+            raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``supportmetrics`` command."""
+    try:
+        result = app(args=argv, prog_name="supportmetrics", standalone_mode=False)
+    except UserError as exc:
+        console_error(str(exc))
+        return exc.exit_code
+    except SupportMetricsError as exc:
+        console_error(f"internal error: {exc}")
+        return 1
+    except SystemExit as exc:  # raised by --help and by click usage errors
+        return int(exc.code or 0)
+    except Exception as exc:  # click's own usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            return 2
+        if isinstance(exc, click.exceptions.Abort):
+            return 130
+        raise
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

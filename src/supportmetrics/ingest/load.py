@@ -1,0 +1,427 @@
+"""Load staged files into a canonical table: type, validate, report, upsert, atomically.
+
+One load = one call of :func:`load_files`: every file is staged, typed and checked row by row
+(types, required columns, allowed values, row rules), then across rows (repeated keys, events of
+unknown tickets). Accepted rows are merged into the table on its key in one transaction, so a
+load that is interrupted leaves the workspace exactly as it was; loading the same rows again
+changes nothing. Rejected rows are reported with file, row, column, value and reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from supportmetrics.config import Settings, TableMapping
+from supportmetrics.errors import SupportMetricsError, UserError, WorkspaceError
+from supportmetrics.ingest.mapping import ResolvedMapping, resolve
+from supportmetrics.ingest.readers import StagedFile, stage_file, stage_frame
+from supportmetrics.ingest.sql import ident, literal
+from supportmetrics.schema import Column, ColumnType, TableSpec
+
+TRUE_WORDS = ("true", "t", "yes", "y", "1")
+FALSE_WORDS = ("false", "f", "no", "n", "0")
+STORAGE_TYPES = {
+    ColumnType.TEXT: "VARCHAR",
+    ColumnType.TIMESTAMP: "TIMESTAMP",
+    ColumnType.NUMBER: "DOUBLE",
+    ColumnType.BOOL: "BOOLEAN",
+    ColumnType.DATE: "DATE",
+}
+EXPECTED = {
+    ColumnType.TIMESTAMP: "is not a timestamp (ISO 8601 expected, e.g. 2025-10-01T09:30:00+02:00, or set a timestamp format)",
+    ColumnType.NUMBER: "is not a number",
+    ColumnType.BOOL: "is not a boolean (true/false, yes/no, 1/0)",
+    ColumnType.DATE: "is not a date (YYYY-MM-DD expected, or set a format)",
+}
+
+
+@dataclass(frozen=True)
+class Reject:
+    file: str
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        shown = f" {self.value!r}" if self.value else ""
+        column = f"{self.column}{shown} " if self.column else ""
+        return f"{self.file} row {self.row}: {column}{self.reason}".replace("  ", " ")
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    file: str
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason if self.reason.startswith(self.file) else f"{self.file}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    table: str
+    files: tuple[str, ...]
+    rows_read: int
+    accepted: int
+    rejected_rows: int
+    inserted: int
+    updated: int
+    unchanged: int
+    rejects: tuple[Reject, ...] = ()
+    file_problems: tuple[FileProblem, ...] = ()
+    rejects_path: Path | None = None
+    seconds: float = 0.0
+    load_id: str = ""
+    attributes: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return self.rejected_rows == 0 and not self.file_problems
+
+
+def create_table_sql(spec: TableSpec) -> str:
+    columns = ", ".join(f"{ident(c.name)} {STORAGE_TYPES[c.type]}" for c in spec.columns)
+    return f"CREATE TABLE IF NOT EXISTS {ident(spec.name)} ({columns})"
+
+
+def load_files(
+    con: duckdb.DuckDBPyConnection,
+    spec: TableSpec,
+    paths: list[Path | tuple[str, object]],
+    mapping: TableMapping,
+    settings: Settings,
+    rejects_dir: Path,
+    progress: Callable[[str], None] = lambda message: None,
+) -> LoadResult:
+    """Load files into ``spec``'s table; see the module docstring for the guarantees."""
+    started = time.perf_counter()
+    load_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    con.execute(f"SET TimeZone = {literal(settings.timezone)}")
+    parts: list[str] = []
+    problems: list[FileProblem] = []
+    structural: list[Reject] = []
+    rows_read = 0
+    attributes: dict[str, None] = {}
+    provided: dict[str, None] = {}
+    labels = tuple(p.name if isinstance(p, Path) else p[0] for p in paths)
+    for index, (path, label) in enumerate(zip(paths, labels, strict=True)):
+        stage = f"_sm_stage_{index}"
+        try:
+            if isinstance(path, Path):
+                staged = stage_file(con, path, stage)
+            else:
+                staged = stage_frame(con, label, path[1], stage)
+            resolved = resolve(spec, label, staged.columns, mapping)
+        except UserError as exc:
+            problems.append(FileProblem(label, str(exc)))
+            continue
+        rows_read += staged.rows + len(staged.rejects)
+        structural += [Reject(label, r.row, "", r.text[:200], r.reason) for r in staged.rejects]
+        typed = f"_sm_typed_{index}"
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {ident(typed)} AS "
+            + _typed_select(spec, staged, resolved, settings, index, label)
+        )
+        parts.append(typed)
+        attributes.update(dict.fromkeys(resolved.attributes))
+        provided.update(dict.fromkeys(resolved.provided))
+        progress(f"read {label}: {staged.rows} rows")
+    if not parts:
+        return LoadResult(
+            spec.name, labels, rows_read, 0, len(structural), 0, 0, 0,
+            tuple(structural), tuple(problems), _write_rejects(rejects_dir, load_id, spec, structural),
+            time.perf_counter() - started, load_id,
+        )
+    if spec.name == "surveys":
+        provided.update(dict.fromkeys(("scale_min", "scale_max")))
+    write_columns = [c for c in spec.column_names if c in provided or c in spec.key]
+    all_columns = [*spec.column_names, *attributes]
+    union = " UNION ALL BY NAME ".join(f"SELECT * FROM {ident(p)}" for p in parts)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _sm_batch AS {union}")
+    for name in attributes:
+        con.execute(f"ALTER TABLE _sm_batch ADD COLUMN IF NOT EXISTS {ident(name)} VARCHAR")
+    _cross_row_checks(con, spec)
+    progress("validated")
+    row_rejects = [
+        Reject(str(f), int(r), str(c or ""), "" if v is None else str(v), str(reason))
+        for f, r, c, v, reason in con.execute(
+            "SELECT _file, _row, i.column, i.value, i.reason FROM "
+            "(SELECT _file, _file_index, _row, unnest(_issues) AS i FROM _sm_batch "
+            "WHERE len(_issues) > 0) ORDER BY _file_index, _row"
+        ).fetchall()
+    ]
+    rejected_rows = len(structural) + int(
+        con.execute("SELECT count(*) FROM _sm_batch WHERE len(_issues) > 0").fetchone()[0]  # type: ignore[index]
+    )
+    key_match = " AND ".join(f"t.{ident(k)} = s.{ident(k)}" for k in spec.key)
+    merged_columns = write_columns + list(attributes)
+    differs = (
+        "(" + ", ".join(f"t.{ident(c)}" for c in merged_columns) + ") IS DISTINCT FROM ("
+        + ", ".join(f"s.{ident(c)}" for c in merged_columns) + ")"
+    )
+    try:
+        con.execute("BEGIN TRANSACTION")
+        for name in attributes:
+            con.execute(f"ALTER TABLE {ident(spec.name)} ADD COLUMN IF NOT EXISTS {ident(name)} VARCHAR")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _sm_accepted AS SELECT "
+            + ", ".join(ident(c) for c in merged_columns)
+            + " FROM _sm_batch WHERE len(_issues) = 0"
+        )
+        accepted, updated, unchanged = con.execute(
+            f"SELECT (SELECT count(*) FROM _sm_accepted), "
+            f"count(*) FILTER (WHERE {differs}), count(*) FILTER (WHERE NOT ({differs})) "
+            f"FROM _sm_accepted s JOIN {ident(spec.name)} t ON {key_match}"
+        ).fetchone()  # type: ignore[misc]
+        progress("merging")
+        updates = ", ".join(f"{ident(c)} = s.{ident(c)}" for c in merged_columns if c not in spec.key)
+        matched = f"WHEN MATCHED AND {differs} THEN UPDATE SET {updates} " if updates else ""
+        con.execute(
+            f"MERGE INTO {ident(spec.name)} t USING _sm_accepted s ON ({key_match}) "
+            + matched
+            + "WHEN NOT MATCHED THEN INSERT ("
+            + ", ".join(ident(c) for c in merged_columns)
+            + ") VALUES ("
+            + ", ".join(f"s.{ident(c)}" for c in merged_columns)
+            + ")"
+        )
+        inserted = int(accepted) - int(updated) - int(unchanged)
+        rejects = sorted(structural + row_rejects, key=lambda r: (labels.index(r.file) if r.file in labels else 0, r.row))
+        con.execute(
+            "INSERT INTO _sm_loads VALUES (?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                load_id, spec.name, [str(p) if isinstance(p, Path) else p[0] for p in paths], rows_read, int(accepted),
+                rejected_rows, inserted, int(updated), int(unchanged), time.perf_counter() - started,
+            ],
+        )
+        if os.environ.get("SUPPORTMETRICS_TEST_PAUSE_BEFORE_COMMIT"):
+            progress("about to commit")
+            time.sleep(float(os.environ["SUPPORTMETRICS_TEST_PAUSE_BEFORE_COMMIT"]))
+        con.execute("COMMIT")
+    except duckdb.Error as exc:
+        con.execute("ROLLBACK")
+        raise WorkspaceError(f"loading {spec.name} failed and was rolled back: {exc}") from exc
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for p in [*parts, "_sm_batch", "_sm_accepted"]:
+            con.execute(f"DROP TABLE IF EXISTS {ident(p)}")
+    return LoadResult(
+        table=spec.name,
+        files=labels,
+        rows_read=rows_read,
+        accepted=int(accepted),
+        rejected_rows=rejected_rows,
+        inserted=inserted,
+        updated=int(updated),
+        unchanged=int(unchanged),
+        rejects=tuple(rejects),
+        file_problems=tuple(problems),
+        rejects_path=_write_rejects(rejects_dir, load_id, spec, rejects),
+        seconds=time.perf_counter() - started,
+        load_id=load_id,
+        attributes=tuple(attributes),
+    )
+
+
+def _write_rejects(directory: Path, load_id: str, spec: TableSpec, rejects: list[Reject]) -> Path | None:
+    """Write the rejects of one load to ``rejects/<load>-<table>.csv`` (atomically renamed)."""
+    if not rejects:
+        return None
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{load_id}-{spec.name}.csv"
+    tmp = path.with_suffix(".csv.tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "row", "column", "value", "reason"])
+        writer.writerows((r.file, r.row, r.column, r.value, r.reason) for r in rejects)
+    tmp.replace(path)
+    return path
+
+
+# --- typed projection -------------------------------------------------------------------------
+
+
+def _typed_select(
+    spec: TableSpec,
+    staged: StagedFile,
+    resolved: ResolvedMapping,
+    settings: Settings,
+    file_index: int,
+    label: str,
+) -> str:
+    """SELECT that types every canonical column of one staged file and lists each row's issues."""
+    raw: list[str] = []
+    typed: list[str] = []
+    issues: list[str] = []
+    for column in spec.columns:
+        raw_sql, typed_sql = _column_sql(column, staged, resolved, settings)
+        raw.append(f"{raw_sql} AS {ident('_raw_' + column.name)}")
+        typed.append(f"{typed_sql} AS {ident(column.name)}")
+    for name, source in resolved.attributes.items():
+        typed.append(f"nullif(trim(CAST({ident(source)} AS VARCHAR)), '') AS {ident(name)}")
+    for column in spec.columns:
+        r, t = ident("_raw_" + column.name), ident(column.name)
+        if column.type is not ColumnType.TEXT:
+            issues.append(_issue(f"{r} IS NOT NULL AND {t} IS NULL", column.name, r, EXPECTED[column.type]))
+        if column.required:
+            issues.append(_issue(f"{r} IS NULL", column.name, "NULL", "is empty (required)"))
+        if column.allowed:
+            allowed = ", ".join(literal(v) for v in column.allowed)
+            issues.append(
+                _issue(
+                    f"{t} IS NOT NULL AND {t} NOT IN ({allowed})",
+                    column.name,
+                    r,
+                    f"is not one of: {', '.join(column.allowed)} (map other values with a value map)",
+                )
+            )
+    for rule in spec.rules:
+        issues.append(
+            _issue(f"({rule.broken_when})", rule.column, f"CAST({ident(rule.column)} AS VARCHAR)", rule.reason)
+        )
+    inner = (
+        f"SELECT {literal(label)} AS _file, {file_index} AS _file_index, _row, "
+        + ", ".join(raw + typed)
+        + f" FROM {ident(staged.table)}"
+    )
+    if spec.name == "surveys":
+        inner = _with_survey_scales(inner, settings)
+    return (
+        "SELECT * EXCLUDE ("
+        + ", ".join(ident("_raw_" + c.name) for c in spec.columns)
+        + "), list_filter(["
+        + ", ".join(issues)
+        + f"], lambda x: x IS NOT NULL) AS _issues FROM ({inner})"
+    )
+
+
+def _issue(condition: str, column: str, value_sql: str, reason: str) -> str:
+    return (
+        f"CASE WHEN {condition} THEN {{'column': {literal(column)}, "
+        f"'value': CAST({value_sql} AS VARCHAR), 'reason': {literal(reason)}}} END"
+    )
+
+
+def _with_survey_scales(inner: str, settings: Settings) -> str:
+    """Fill scale_min / scale_max from the survey's declared scale when the row has none."""
+    scales = settings.all_scales()
+    low = " ".join(f"WHEN {literal(k)} THEN {v[0]}" for k, v in scales.items())
+    high = " ".join(f"WHEN {literal(k)} THEN {v[1]}" for k, v in scales.items())
+    return (
+        f"SELECT * REPLACE (coalesce(scale_min, CASE survey {low} END) AS scale_min, "
+        f"coalesce(scale_max, CASE survey {high} END) AS scale_max) FROM ({inner})"
+    )
+
+
+def _column_sql(
+    column: Column, staged: StagedFile, resolved: ResolvedMapping, settings: Settings
+) -> tuple[str, str]:
+    """(raw text, typed value) SQL for one canonical column of a staged file."""
+    if column.name in resolved.sources:
+        source = resolved.sources[column.name]
+        source_type = staged.types[source].upper()
+        value = ident(source)
+    elif column.name in resolved.constants:
+        source_type, value = "VARCHAR", literal(resolved.constants[column.name])
+    else:
+        return "NULL::VARCHAR", f"NULL::{STORAGE_TYPES[column.type]}"
+    raw = f"nullif(trim(CAST({value} AS VARCHAR)), '')"
+    mapped = raw
+    if column.name in resolved.values:
+        cases = " ".join(
+            f"WHEN {literal(k.strip().lower())} THEN {literal(v)}" for k, v in resolved.values[column.name].items()
+        )
+        mapped = f"coalesce(CASE lower({raw}) {cases} END, {raw})"
+    if column.type is ColumnType.TEXT:
+        if column.allowed:
+            return raw, f"regexp_replace(lower({mapped}), '[ -]+', '_', 'g')"
+        return raw, f"lower({mapped})" if column.lower else mapped
+    if column.type is ColumnType.NUMBER:
+        if _numeric(source_type):
+            return raw, f"CAST({value} AS DOUBLE)"
+        return raw, f"TRY_CAST({mapped} AS DOUBLE)"
+    if column.type is ColumnType.BOOL:
+        if source_type == "BOOLEAN":
+            return raw, value
+        words_true = ", ".join(literal(w) for w in TRUE_WORDS)
+        words_false = ", ".join(literal(w) for w in FALSE_WORDS)
+        return raw, (
+            f"CASE WHEN lower({mapped}) IN ({words_true}) THEN TRUE "
+            f"WHEN lower({mapped}) IN ({words_false}) THEN FALSE END"
+        )
+    fmt = resolved.formats.get(column.name) or resolved.formats.get("*")
+    zone = literal(settings.timezone)
+    if column.type is ColumnType.DATE:
+        if source_type == "DATE":
+            return raw, value
+        if source_type.startswith("TIMESTAMP"):
+            return raw, f"CAST({value} AS DATE)"
+        if fmt:
+            return raw, f"CAST(try_strptime({mapped}, {literal(fmt)}) AS DATE)"
+        return raw, f"TRY_CAST({mapped} AS DATE)"
+    # timestamps: stored as naive UTC; naive input is read in the workspace time zone
+    if source_type in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"):
+        return raw, f"timezone('UTC', {value})"
+    if source_type.startswith("TIMESTAMP") or source_type == "DATE":
+        return raw, f"timezone('UTC', timezone({zone}, CAST({value} AS TIMESTAMP)))"
+    if fmt:
+        parsed = f"try_strptime({mapped}, {literal(fmt)})"
+        if "%z" in fmt or "%Z" in fmt:
+            return raw, f"timezone('UTC', {parsed})"
+        return raw, f"timezone('UTC', timezone({zone}, {parsed}))"
+    return raw, f"timezone('UTC', TRY_CAST({mapped} AS TIMESTAMPTZ))"
+
+
+def _numeric(source_type: str) -> bool:
+    return source_type.split("(")[0] in (
+        "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+        "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL", "REAL",
+    )
+
+
+# --- checks across rows -----------------------------------------------------------------------
+
+
+def _cross_row_checks(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> None:
+    """Add issues that need other rows: a key seen before in this load, an unknown ticket."""
+    key = ", ".join(ident(k) for k in spec.key)
+    key_text = " || '/' || ".join(f"CAST({ident(k)} AS VARCHAR)" for k in spec.key)
+    key_name = "/".join(spec.key)
+    not_null = " AND ".join(f"{ident(k)} IS NOT NULL" for k in spec.key)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _sm_dups AS SELECT _file_index, _row, "
+        f"first_value(_file) OVER w AS first_file, first_value(_row) OVER w AS first_row, "
+        f"row_number() OVER w AS n, {key_text} AS key_text FROM _sm_batch "
+        f"WHERE len(_issues) = 0 AND {not_null} "
+        f"WINDOW w AS (PARTITION BY {key} ORDER BY _file_index, _row)"
+    )
+    con.execute(
+        "UPDATE _sm_batch b SET _issues = list_append(b._issues, {'column': "
+        f"{literal(key_name)}, 'value': d.key_text, 'reason': 'repeats the row at ' || d.first_file "
+        "|| ' row ' || d.first_row || ' (the first is loaded)'}) FROM _sm_dups d "
+        "WHERE d.n > 1 AND b._file_index = d._file_index AND b._row = d._row"
+    )
+    con.execute("DROP TABLE _sm_dups")
+    if spec.name == "ticket_events":
+        con.execute(
+            "UPDATE _sm_batch b SET _issues = list_append(b._issues, {'column': 'ticket_id', "
+            "'value': b.ticket_id, 'reason': 'is not a known ticket (load its ticket first)'}) "
+            "WHERE b.ticket_id IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM tickets t WHERE t.ticket_id = b.ticket_id)"
+        )
+
+
+def describe_failure(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, SupportMetricsError) else f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,127 @@
+"""Column and value mapping: how the columns of one file become the canonical columns.
+
+A canonical column is taken from, in order: the mapping's ``columns`` entry, a source column of
+the same name, a source column whose name normalises to it (``Ticket ID`` -> ``ticket_id``), or a
+constant from ``set``. Source columns left over are kept as attribute columns, named by their
+normalised name (prefixed ``attr_`` when that would clash with a canonical column).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from supportmetrics.config import TableMapping
+from supportmetrics.errors import MappingError
+from supportmetrics.schema import TableSpec
+
+_NON_WORD = re.compile(r"[^0-9a-zA-Z]+")
+
+
+def normalise_name(name: str) -> str:
+    """``"Created Date"`` -> ``"created_date"``; ``"X Coordinate (State Plane)"`` -> ``"x_coordinate_state_plane"``."""
+    snake = _NON_WORD.sub("_", name.strip()).strip("_").lower()
+    if not snake:
+        snake = "column"
+    if snake[0].isdigit():
+        snake = "c_" + snake
+    return snake
+
+
+@dataclass(frozen=True)
+class ResolvedMapping:
+    """Where each column of the canonical table comes from, for one file."""
+
+    sources: dict[str, str]
+    constants: dict[str, str]
+    attributes: dict[str, str]
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    formats: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def provided(self) -> tuple[str, ...]:
+        """Canonical columns this file gives (from a source column or a constant)."""
+        return tuple(self.sources) + tuple(c for c in self.constants if c not in self.sources)
+
+
+def parse_map_options(options: list[str]) -> dict[str, str]:
+    """``["created_at=Created Date"]`` -> ``{"created_at": "Created Date"}``."""
+    result: dict[str, str] = {}
+    for option in options:
+        if "=" not in option:
+            raise MappingError(f"--map {option!r}: expected CANONICAL=SOURCE, e.g. created_at=Created Date")
+        canonical, source = option.split("=", 1)
+        result[canonical.strip()] = source.strip()
+    return result
+
+
+def resolve(
+    spec: TableSpec, file_label: str, file_columns: tuple[str, ...], mapping: TableMapping
+) -> ResolvedMapping:
+    """Resolve a mapping against the columns of one file; raises MappingError when it cannot."""
+    canonical = spec.column_names
+    for name in (*mapping.columns, *mapping.values, *mapping.timestamp_formats, *mapping.set):
+        if name not in canonical:
+            raise MappingError(
+                f"{file_label}: {name!r} is not a column of {spec.name}"
+                f"{_suggest(name, canonical)}; columns are: {', '.join(canonical)}"
+            )
+    sources: dict[str, str] = {}
+    for target, source in mapping.columns.items():
+        if source not in file_columns:
+            raise MappingError(
+                f"{file_label}: the mapping takes {target} from column {source!r}, which the file "
+                f"does not have{_suggest(source, file_columns)}"
+            )
+        sources[target] = source
+    used = set(sources.values())
+    by_normal = {}
+    for column in file_columns:
+        by_normal.setdefault(normalise_name(column), column)
+    for name in canonical:
+        if name in sources:
+            continue
+        if name in file_columns and name not in used:
+            sources[name] = name
+        elif name in by_normal and by_normal[name] not in used:
+            sources[name] = by_normal[name]
+        else:
+            continue
+        used.add(sources[name])
+    constants = {k: v for k, v in mapping.set.items() if k not in sources}
+    missing = [
+        c.name for c in spec.columns if c.required and c.name not in sources and c.name not in constants
+    ]
+    if missing:
+        hints = "; ".join(
+            f"{name}{_suggest(name, file_columns)}" for name in missing
+        )
+        raise MappingError(
+            f"{file_label}: required column(s) not found: {hints}. The file has: "
+            f"{', '.join(file_columns)}. Map them with --map COLUMN=SOURCE or [mappings.{spec.name}]"
+        )
+    attributes: dict[str, str] = {}
+    for column in file_columns:
+        if column in used:
+            continue
+        name = normalise_name(column)
+        if name in canonical or name.startswith("_"):
+            name = "attr_" + name.lstrip("_")
+        base, n = name, 2
+        while name in attributes:
+            name, n = f"{base}_{n}", n + 1
+        attributes[name] = column
+    formats = dict(mapping.timestamp_formats)
+    return ResolvedMapping(
+        sources=sources,
+        constants=constants,
+        attributes=attributes,
+        values={k: dict(v) for k, v in mapping.values.items()},
+        formats=formats | {"*": mapping.timestamp_format} if mapping.timestamp_format else formats,
+    )
+
+
+def _suggest(name: str, choices: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
