@@ -54,17 +54,21 @@ class Workspace:
         self.con = con
         self.settings = settings
         self._ibis: Any = None
+        self._engines: dict[str, Any] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, directory: str | Path | None = None, *, read_only: bool = False) -> Workspace:
-        """Open (and on first use create) the workspace in ``directory``."""
+    def open(cls, directory: str | Path | None = None, *, must_exist: bool = False) -> Workspace:
+        """Open (and on first use create) the workspace in ``directory``.
+
+        ``must_exist`` refuses to create one (commands that only read need data to read).
+        """
         path = Path(directory) if directory is not None else default_workspace_dir()
         if path.exists() and not path.is_dir():
             raise WorkspaceError(f"{path}: is a file, not a workspace directory")
         database = path / DATABASE_FILE
-        if read_only and not database.exists():
+        if must_exist and not database.exists():
             raise WorkspaceError(f"{path}: no workspace here (no {DATABASE_FILE}); ingest data or run `supportmetrics demo`")
         try:
             path.mkdir(parents=True, exist_ok=True)
@@ -72,19 +76,18 @@ class Workspace:
             raise WorkspaceError(f"{path}: cannot create the workspace directory: {exc}") from exc
         settings = load_settings(path / CONFIG_FILE)
         config = path / CONFIG_FILE
-        if not config.exists() and not read_only:
+        if not config.exists():
             config.write_text(DEFAULT_CONFIG_TEXT, encoding="utf-8")
         try:
-            con = duckdb.connect(str(database), read_only=read_only)
+            con = duckdb.connect(str(database))
         except duckdb.IOException as exc:
             raise WorkspaceError(
                 f"{database}: cannot open the workspace database (is another supportmetrics "
                 f"process using it?): {exc}"
             ) from exc
-        if not read_only:
-            for spec in TABLES.values():
-                con.execute(create_table_sql(spec))
-            con.execute(_LOADS_SQL)
+        for spec in TABLES.values():
+            con.execute(create_table_sql(spec))
+        con.execute(_LOADS_SQL)
         con.execute("SET TimeZone = 'UTC'")
         return cls(path, con, settings)
 
@@ -120,6 +123,7 @@ class Workspace:
     ) -> LoadResult:
         """Load files into a canonical table; see :mod:`supportmetrics.ingest.load`."""
         spec = table_spec(table)
+        self._engines.clear()
         if isinstance(paths, (str, Path)):
             paths = [paths]
         resolved = self._mapping(table, mapping)
@@ -134,6 +138,7 @@ class Workspace:
     ) -> LoadResult:
         """Load an in-memory Arrow table or pandas DataFrame, with the same checks as a file."""
         spec = table_spec(table)
+        self._engines.clear()
         return load_files(
             self.con, spec, [(label or f"<{table}>", frame)], self._mapping(table, mapping),
             self.settings, self.directory / REJECTS_DIR,
@@ -154,6 +159,35 @@ class Workspace:
         if self._ibis is None:
             self._ibis = ibis.duckdb.from_connection(self.con)
         return self._ibis
+
+    def engine(self, url: str | None = None) -> Any:
+        """The metric engine over this workspace (DuckDB, or Spark when ``url`` says so).
+
+        Cached until the next load, which makes the engine build its facts afresh.
+        """
+        from supportmetrics.engine import open_engine
+
+        key = url or self.settings.engine.url
+        if key not in self._engines:
+            self._engines[key] = open_engine(self, url)
+        return self._engines[key]
+
+    def metric(
+        self,
+        metric: str,
+        grain: str = "month",
+        by: list[str] | tuple[str, ...] = (),
+        start: Any = None,
+        end: Any = None,
+        where: dict[str, str] | None = None,
+        clock: str = "calendar",
+        stat: str = "mean",
+    ) -> Any:
+        """One metric as a DataFrame: metric, period, one column per ``by``, value, count."""
+        from supportmetrics.engine import build_query
+
+        query = build_query(metric, grain, by, start, end, where, clock, stat)
+        return self.engine().metric(query)
 
     def table(self, name: str) -> Any:
         """A canonical table as an Ibis table expression."""

@@ -50,8 +50,8 @@ def workspace_dir() -> Path:
     return state.workspace if state.workspace is not None else default_workspace_dir()
 
 
-def open_workspace(read_only: bool = False) -> Workspace:
-    return Workspace.open(workspace_dir(), read_only=read_only)
+def open_workspace(must_exist: bool = False) -> Workspace:
+    return Workspace.open(workspace_dir(), must_exist=must_exist)
 
 
 def console_error(message: str) -> None:

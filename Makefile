@@ -1,0 +1,22 @@
+# One command per task; CI runs the README's test command (see .ci/run).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup test lint docs demo bench
+setup:
+	python3 -m venv $(VENV) && $(VENV)/bin/pip install -q -e '.[test,dev]'
+
+test:
+	$(VENV)/bin/pytest
+
+lint:
+	$(VENV)/bin/ruff check src tests benchmarks && $(VENV)/bin/mypy
+
+docs:
+	$(PY) -m supportmetrics.metrics.reference > docs/metrics.md
+
+demo:
+	$(VENV)/bin/supportmetrics demo ./demo
+
+bench:
+	$(PY) benchmarks/bench_ingest.py

@@ -1,0 +1,54 @@
+"""Executes catalogue metrics: queries, facts, compilation and the Engine facade."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange, parse_enum
+
+if TYPE_CHECKING:
+    from supportmetrics.engine.engine import Engine
+    from supportmetrics.workspace import Workspace
+
+
+def build_query(
+    metric: str,
+    grain: str = "month",
+    by: Iterable[str] = (),
+    start: Any = None,
+    end: Any = None,
+    where: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+    clock: str = "calendar",
+    stat: str = "mean",
+) -> Query:
+    """A Query from plain values (as the CLI, API and web receive them)."""
+    from supportmetrics.engine.engine import parse_date
+    from supportmetrics.metrics import get_metric
+
+    get_metric(metric)
+    pairs = tuple(where.items()) if isinstance(where, Mapping) else tuple(where or ())
+    return Query(
+        metric=metric,
+        grain=parse_enum(Grain, grain, "--grain"),  # type: ignore[arg-type]
+        range=TimeRange(parse_date(start, "--from"), parse_date(end, "--to")),
+        by=tuple(by),
+        where=pairs,
+        clock=parse_enum(Clock, clock, "--clock"),  # type: ignore[arg-type]
+        stat=parse_enum(Stat, stat, "--stat"),  # type: ignore[arg-type]
+    )
+
+
+def open_engine(workspace: Workspace, url: str | None = None) -> Engine:
+    """A new engine over a workspace: DuckDB by default, Spark for ``spark://...``."""
+    from supportmetrics.engine.engine import Engine
+
+    url = url or workspace.settings.engine.url
+    if url.startswith("spark"):
+        from supportmetrics.engine.spark import spark_backend
+
+        return Engine(spark_backend(workspace, url), workspace.settings)
+    return Engine(workspace.backend, workspace.settings)
+
+
+__all__ = ["Clock", "Grain", "Query", "Stat", "TimeRange", "build_query", "open_engine"]

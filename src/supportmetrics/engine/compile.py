@@ -1,0 +1,304 @@
+"""Compile a metric and a query into an Ibis expression, by kind (an explicit table).
+
+Every compiled expression has the columns ``period`` (date of the period start), one column per
+``by`` dimension, ``value`` and ``count``; duration metrics add ``without_end``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+import ibis
+from ibis import _
+
+from supportmetrics import calendar as cal
+from supportmetrics.config import Settings
+from supportmetrics.engine.query import Clock, Grain, Query, Stat
+from supportmetrics.engine.sources import Sources
+from supportmetrics.errors import QueryError, UnsupportedOperation
+from supportmetrics.metrics.model import (
+    Combined,
+    Count,
+    Duration,
+    Mean,
+    Metric,
+    Part,
+    Ratio,
+    Rollup,
+    Snapshot,
+)
+
+Table = Any
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a compiler needs besides the metric and the query."""
+
+    sources: Sources
+    settings: Settings
+    zone_table: Table
+    business_table: Table
+    first: date
+    last: date
+    periods: tuple[cal.Period, ...]
+    periods_table: Table
+
+
+def resolve(expr: Any, t: Table, settings: Settings) -> Any:
+    if expr is None:
+        return None
+    if callable(expr) and not isinstance(expr, ibis.Deferred):
+        return expr(t, settings)
+    return expr.resolve(t) if isinstance(expr, ibis.Deferred) else expr
+
+
+def check_dimensions(metric: Metric, query: Query, table: Table) -> None:
+    allowed = set(metric.dimensions) | _attribute_columns(table)
+    for name in query.by:
+        if name not in allowed:
+            raise QueryError(
+                f"{metric.id} cannot be broken down by {name!r}; its dimensions are: "
+                f"{', '.join(metric.dimensions) or 'none'}"
+            )
+    for name, _value in query.where:
+        if name not in table.columns:
+            raise QueryError(f"{metric.id}: --where {name}: no such column on its units")
+
+
+def _attribute_columns(table: Table) -> set[str]:
+    from supportmetrics.schema import TABLES
+
+    canonical = {c for spec in TABLES.values() for c in spec.column_names}
+    return {c for c in table.columns if c not in canonical and not c.startswith("_")} - {
+        "period"
+    }
+
+
+def filtered(metric_where: Any, query: Query, t: Table, settings: Settings) -> Table:
+    if metric_where is not None:
+        t = t.filter(resolve(metric_where, t, settings))
+    for name, value in query.where:
+        column = t[name]
+        if column.type().is_boolean():
+            t = t.filter(column == (value.lower() in ("true", "1", "yes")))
+        elif column.type().is_numeric():
+            t = t.filter(column == float(value))
+        else:
+            t = t.filter(column == value)
+    return t
+
+
+def with_period(t: Table, anchor: str, query: Query, ctx: Context) -> Table:
+    """Add ``period`` (local date of the period start) and keep units inside the range."""
+    t = t.filter(t[anchor].notnull())
+    t = cal.with_local_time(t, anchor, ctx.zone_table, "_local")
+    start = datetime.combine(ctx.first, datetime.min.time())
+    end = datetime.combine(ctx.last, datetime.min.time())
+    t = t.filter((t._local >= start) & (t._local < end))
+    if query.grain is Grain.RANGE:
+        return t.mutate(period=ibis.literal(ctx.first))
+    return t.mutate(period=cal.period_start(t._local, query.grain.value))
+
+
+def _group(t: Table, query: Query) -> list[str]:
+    return ["period", *query.by]
+
+
+def compile_count(metric: Count, query: Query, ctx: Context) -> Table:
+    t = _units(metric, query, ctx)
+    measure = resolve(metric.measure, t, ctx.settings)
+    value = t.count().cast("float64") if measure is None else measure.sum().cast("float64")
+    return t.group_by(_group(t, query)).aggregate(value=value, count=t.count())
+
+
+def compile_ratio(metric: Ratio, query: Query, ctx: Context) -> Table:
+    t = _units(metric, query, ctx)
+    num = ibis.literal(1) * resolve(metric.numerator, t, ctx.settings)
+    den = ibis.literal(1) * resolve(metric.denominator, t, ctx.settings)
+    t = t.mutate(_num=num.cast("float64"), _den=den.cast("float64"))
+    agg = t.group_by(_group(t, query)).aggregate(n=_._num.sum(), d=_._den.sum())
+    return agg.select(
+        *_group(t, query),
+        value=ibis.ifelse(agg.d > 0, metric.scale * agg.n / agg.d, ibis.null("float64")),
+        count=agg.d.fill_null(0).cast("int64"),
+    )
+
+
+def compile_mean(metric: Mean, query: Query, ctx: Context) -> Table:
+    t = _units(metric, query, ctx)
+    t = t.mutate(_v=resolve(metric.value, t, ctx.settings).cast("float64"))
+    return t.group_by(_group(t, query)).aggregate(value=_._v.mean(), count=_._v.count())
+
+
+def duration_seconds(metric: Duration, t: Table, query: Query, ctx: Context) -> Table:
+    """Add ``_seconds`` (end - start on the query's clock; null without an end)."""
+    if query.clock is Clock.BUSINESS:
+        key = (
+            cal.calendar_key(t.team, ctx.settings)
+            if metric.calendar == "team" and "team" in t.columns
+            else ibis.literal("")
+        )
+        t = t.mutate(_calendar=key)
+        t = cal.business_duration(
+            t, metric.start, metric.end, ctx.business_table, "_seconds", calendar=t._calendar
+        )
+        return t
+    return t.mutate(
+        _seconds=(t[metric.end].epoch_seconds() - t[metric.start].epoch_seconds()).cast("float64")
+    )
+
+
+def compile_duration(metric: Duration, query: Query, ctx: Context) -> Table:
+    t = _units(metric, query, ctx)
+    t = duration_seconds(metric, t, query, ctx)
+    ended = t._seconds.notnull()
+    if query.stat is Stat.MEAN:
+        value = t._seconds.mean()
+    elif query.stat is Stat.MEDIAN:
+        value = t._seconds.median()
+    else:
+        value = t._seconds.quantile(0.9)
+    return t.group_by(_group(t, query)).aggregate(
+        value=value.cast("float64"),
+        count=ended.cast("int64").sum(),
+        without_end=(~ended).cast("int64").sum(),
+    )
+
+
+def _snapshot_units(
+    source: Table, opened: str, closed: str, at: str, ctx: Context, min_age: float | None = None
+) -> Table:
+    """Units alive at each period's start or end instant: opened < t and (closed null or >= t)."""
+    p = ctx.periods_table
+    if at == "upto":
+        return source.join(p, source[opened] < p.end_utc).mutate(period=p.period)
+    if at == "during":
+        condition = (source[opened] < p.end_utc) & (
+            source[closed].isnull() | (source[closed] >= p.start_utc)
+        )
+        return source.join(p, condition).mutate(period=p.period)
+    instant = p.start_utc if at == "start" else p.end_utc
+    condition = (source[opened] < instant) & (
+        source[closed].isnull() | (source[closed] >= instant)
+    )
+    if min_age is not None:
+        condition = condition & (
+            source[opened].epoch_seconds() <= instant.epoch_seconds() - min_age
+        )
+    return source.join(p, condition).mutate(period=p.period)
+
+
+def compile_snapshot(metric: Snapshot, query: Query, ctx: Context) -> Table:
+    t = filtered(metric.where, query, ctx.sources.get(metric.source), ctx.settings)
+    age = metric.min_age_seconds(ctx.settings) if metric.min_age_seconds else None
+    t = _snapshot_units(t, metric.opened, metric.closed, "end", ctx, age)
+    if metric.count_distinct:
+        value = t[metric.count_distinct].nunique()
+    else:
+        value = t.count()
+    return t.group_by(_group(t, query)).aggregate(value=value.cast("float64"), count=value)
+
+
+def _part_table(name: str, part: Part, query: Query, ctx: Context, dims: list[str]) -> Table:
+    t = ctx.sources.get(part.source)
+    t = filtered(part.where, query if set(c for c, _v in query.where) <= set(t.columns) else
+                 Query(query.metric), t, ctx.settings)
+    if part.at == "period":
+        t = with_period(t, part.anchor, query, ctx)
+    elif part.at == "upto":
+        t = _snapshot_units(t.filter(t[part.anchor].notnull()), part.anchor, "", "upto", ctx)
+    else:
+        t = _snapshot_units(t, part.opened, part.closed, part.at, ctx)
+    measure = resolve(part.measure, t, ctx.settings)
+    if part.distinct:
+        value = t[part.distinct].nunique().cast("float64")
+    elif measure is None:
+        value = t.count().cast("float64")
+    else:
+        value = measure.sum().cast("float64")
+    return t.group_by(["period", *dims]).aggregate(**{name: value})
+
+
+def compile_combined(metric: Combined, query: Query, ctx: Context) -> Table:
+    base = ctx.periods_table.select("period")
+    if query.grain is Grain.RANGE:
+        base = base.limit(1)
+    tables: dict[str, Table] = {}
+    for name, part in metric.parts.items():
+        honoured = part.dimensions if part.dimensions is not None else metric.dimensions
+        dims = [d for d in query.by if d in honoured]
+        tables[name] = (_part_table(name, part, query, ctx, dims), dims)
+    # the frame: every period x every combination of the requested dimensions seen in any part
+    frame = None
+    for _name, (table, dims) in tables.items():
+        if len(dims) == len(query.by):
+            keys = table.select("period", *query.by)
+            frame = keys if frame is None else frame.union(keys)
+    if frame is None:
+        frame = base
+    frame = frame.distinct()
+    days = ctx.periods_table.select("period", period_days=_.days)
+    joined = frame.left_join(days, "period").select(*frame.columns, "period_days")
+    for name, (table, dims) in tables.items():
+        joined = joined.left_join(table, ["period", *dims]).select(
+            *joined.columns, table[name]
+        )
+    values = {name: joined[name].fill_null(0) for name in metric.parts}
+    values["period_days"] = joined.period_days.cast("float64")
+    value = metric.formula(values, ctx.settings)
+    count = values[metric.count_part]
+    return joined.select(
+        "period",
+        *query.by,
+        value=(metric.scale * value).cast("float64"),
+        count=count.cast("int64"),
+    )
+
+
+def _units(metric: Metric, query: Query, ctx: Context) -> Table:
+    t = ctx.sources.get(metric.source)
+    check_dimensions(metric, query, t)
+    t = filtered(metric.where, query, t, ctx.settings)
+    return with_period(t, metric.anchor, query, ctx)
+
+
+def compile_rollup(metric: Rollup, query: Query, ctx: Context) -> Table:
+    from supportmetrics.metrics import get_metric
+
+    inner_query = replace(query, metric=metric.of, by=(*query.by, metric.over))
+    inner = compile_metric(get_metric(metric.of), inner_query, ctx)
+    weights = metric.weights(ctx.settings)
+    cases = [(inner[metric.over] == k, ibis.literal(float(w))) for k, w in weights.items()]
+    weight = ibis.cases(*cases, else_=ibis.literal(1.0)) if cases else ibis.literal(1.0)
+    inner = inner.filter(inner.value.notnull()).mutate(_w=weight)
+    agg = inner.group_by(["period", *query.by]).aggregate(
+        _num=(inner.value * inner._w).sum(), _den=inner._w.sum(), count=inner["count"].max()
+    )
+    return agg.select(
+        "period", *query.by,
+        value=ibis.ifelse(agg._den > 0, agg._num / agg._den, ibis.null("float64")),
+        count=agg["count"].cast("int64"),
+    )
+
+
+COMPILERS: dict[type, Callable[..., Table]] = {
+    Count: compile_count,
+    Ratio: compile_ratio,
+    Mean: compile_mean,
+    Duration: compile_duration,
+    Snapshot: compile_snapshot,
+    Combined: compile_combined,
+    Rollup: compile_rollup,
+}
+
+
+def compile_metric(metric: Metric, query: Query, ctx: Context) -> Table:
+    try:
+        compiler = COMPILERS[type(metric)]
+    except KeyError:
+        raise UnsupportedOperation(f"no compiler for metric kind {metric.kind}") from None
+    return compiler(metric, query, ctx)

@@ -1,0 +1,278 @@
+"""The engine facade: compile catalogue metrics for a query and run them on a backend."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from supportmetrics import calendar as cal
+from supportmetrics.config import Settings
+from supportmetrics.engine.compile import Context, compile_metric, duration_seconds, filtered, with_period
+from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange
+from supportmetrics.engine.sources import SOURCES, Sources
+from supportmetrics.errors import QueryError
+from supportmetrics.metrics import CATALOGUE, get_metric
+from supportmetrics.metrics.model import Combined, Count, Duration, Metric, Rollup, Snapshot
+from supportmetrics.schema import TABLES
+
+COUNT_KINDS = (Count, Snapshot)
+
+
+class Engine:
+    """Runs metric queries against one Ibis backend holding the canonical tables."""
+
+    def __init__(self, backend: Any, settings: Settings, materialize: bool = True) -> None:
+        self.backend = backend
+        self.settings = settings
+        self._span: tuple[date, date] | None = None
+        first, last = self.data_span()
+        self._first_day = first - timedelta(days=400)
+        self._last_day = last + timedelta(days=400)
+        self.zone_table = ibis.memtable(
+            cal.zone_days(settings.timezone, self._first_day, self._last_day)
+        )
+        self.business_table = ibis.memtable(
+            cal.business_table(settings, self._first_day, self._last_day)
+        )
+        self.sources = Sources(
+            backend.table,
+            settings,
+            materialize=self._materialize if materialize else None,
+            zone_table=self.zone_table,
+            business_table=self.business_table,
+        )
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _materialize(self, name: str, expr: Any) -> Any:
+        try:
+            return self.backend.create_table(f"_sm_cache_{name}", expr, temp=True, overwrite=True)
+        except Exception:  # a backend without temp tables: keep the expression
+            return expr
+
+    def data_span(self) -> tuple[date, date]:
+        """First and last local date with any data (today when the workspace is empty)."""
+        if self._span is None:
+            lows, highs = [], []
+            for spec in TABLES.values():
+                t = self.backend.table(spec.name)
+                row = t.aggregate(lo=t[spec.span].min(), hi=t[spec.span].max()).execute()
+                lo, hi = row["lo"].iloc[0], row["hi"].iloc[0]
+                if pd.notna(lo):
+                    lows.append(pd.Timestamp(lo).date())
+                    highs.append(pd.Timestamp(hi).date())
+            today = date.today()
+            self._span = (min(lows, default=today), max(highs, default=today))
+        return self._span
+
+    def context(self, query: Query) -> Context:
+        first, last = self.resolve_range(query)
+        grain = "range" if query.grain is Grain.RANGE else query.grain.value
+        periods = cal.periods(grain, first, last, self.settings.timezone)
+        periods_table = ibis.memtable(
+            pd.DataFrame(
+                {
+                    "period": [p.start for p in periods],
+                    "start_utc": [p.start_utc for p in periods],
+                    "end_utc": [p.end_utc for p in periods],
+                    "days": [float((p.end - p.start).days) for p in periods],
+                }
+            )
+        )
+        return Context(
+            self.sources, self.settings, self.zone_table, self.business_table,
+            first, last, tuple(periods), periods_table,
+        )
+
+    def resolve_range(self, query: Query) -> tuple[date, date]:
+        start, end = query.range.start, query.range.end
+        lo, hi = self.data_span()
+        start = start or lo
+        end = end or hi + timedelta(days=1)
+        if query.grain is not Grain.RANGE:
+            start = _grain_start(start, query.grain)
+            if end != _grain_start(end, query.grain):
+                end = _next_grain(_grain_start(end, query.grain), query.grain)
+        return start, end
+
+    # -- metrics ---------------------------------------------------------------------------
+
+    def expression(self, query: Query) -> Any:
+        metric = get_metric(query.metric)
+        return compile_metric(metric, query, self.context(query))
+
+    def metric(self, query: Query) -> pd.DataFrame:
+        """Rows of (metric, period, *by, value, count[, without_end]) for one metric."""
+        metric = get_metric(query.metric)
+        if query.clock is Clock.BUSINESS and not isinstance(metric, Duration):
+            query = replace(query, clock=Clock.CALENDAR)
+        ctx = self.context(query)
+        frame = self.backend.execute(compile_metric(metric, query, ctx))
+        return self._complete(metric, query, ctx, frame)
+
+    def _complete(self, metric: Metric, query: Query, ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
+        columns = ["period", *query.by, "value", "count"]
+        if isinstance(metric, Duration):
+            columns.append("without_end")
+        frame = frame[columns].copy() if len(frame) else pd.DataFrame(columns=columns)
+        frame["period"] = pd.to_datetime(frame["period"]).dt.date
+        if not query.by:
+            periods = pd.DataFrame({"period": [p.start for p in ctx.periods]})
+            frame = periods.merge(frame, on="period", how="left")
+        frame["count"] = frame["count"].fillna(0).astype("int64")
+        if "without_end" in frame:
+            frame["without_end"] = frame["without_end"].fillna(0).astype("int64")
+        if isinstance(metric, COUNT_KINDS):
+            frame["value"] = frame["value"].fillna(0.0)
+        frame["value"] = frame["value"].astype("float64")
+        frame = frame.sort_values(["period", *query.by], na_position="last").reset_index(drop=True)
+        frame.insert(0, "metric", metric.id)
+        frame["period"] = frame["period"].map(lambda d: d.isoformat())
+        return frame
+
+    def metrics(self, queries: list[Query]) -> pd.DataFrame:
+        frames = [self.metric(q) for q in queries]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    # -- explain ---------------------------------------------------------------------------
+
+    def explain(self, query: Query) -> pd.DataFrame:
+        """The units behind each number of ``query``, with each unit's own value."""
+        metric = get_metric(query.metric)
+        ctx = self.context(query)
+        if isinstance(metric, (Combined, Rollup)):
+            return self._explain_parts(metric, query, ctx)
+        source = SOURCES[metric.source]
+        t = filtered(metric.where, query, self.sources.get(metric.source), self.settings)
+        if isinstance(metric, Snapshot):
+            from supportmetrics.engine.compile import _snapshot_units
+
+            age = metric.min_age_seconds(self.settings) if metric.min_age_seconds else None
+            t = _snapshot_units(t, metric.opened, metric.closed, "end", ctx, age)
+            unit_value: Any = ibis.literal(1.0)
+        else:
+            t = with_period(t, metric.anchor, query, ctx)
+            unit_value = None
+        extra: dict[str, Any] = {}
+        from supportmetrics.engine.compile import resolve
+        from supportmetrics.metrics.model import Mean, Ratio
+
+        if isinstance(metric, Duration):
+            t = duration_seconds(metric, t, query, ctx)
+            extra = {"start": t[metric.start], "end": t[metric.end]}
+            unit_value = t._seconds
+        elif isinstance(metric, Ratio):
+            extra = {
+                "numerator": (ibis.literal(1) * resolve(metric.numerator, t, self.settings)).cast("float64"),
+                "denominator": (ibis.literal(1) * resolve(metric.denominator, t, self.settings)).cast("float64"),
+            }
+            unit_value = extra["numerator"]
+        elif isinstance(metric, Mean):
+            unit_value = resolve(metric.value, t, self.settings).cast("float64")
+        elif isinstance(metric, Count):
+            measure = resolve(metric.measure, t, self.settings)
+            unit_value = ibis.literal(1.0) if measure is None else measure.cast("float64")
+        dims = [d for d in metric.dimensions if d in t.columns]
+        anchor = t[metric.anchor] if metric.anchor in t.columns else ibis.null("timestamp")
+        out = t.select(
+            period=t.period,
+            unit=t[source.unit_id].cast("string"),
+            anchor_at=anchor,
+            **{d: t[d] for d in dims},
+            **extra,
+            value=unit_value,
+        ).order_by(["period", "anchor_at", "unit"])
+        frame = self.backend.execute(out)
+        frame["period"] = pd.to_datetime(frame["period"]).dt.date.map(lambda d: d.isoformat())
+        return frame
+
+    def _explain_parts(self, metric: Any, query: Query, ctx: Context) -> pd.DataFrame:
+        if isinstance(metric, Rollup):
+            return self.explain(replace(query, metric=metric.of))
+        frames = []
+        from supportmetrics.engine.compile import _snapshot_units, resolve
+
+        for name, part in metric.parts.items():
+            source = SOURCES[part.source]
+            t = filtered(part.where, Query(query.metric), self.sources.get(part.source), self.settings)
+            if part.at == "period":
+                t = with_period(t, part.anchor, query, ctx)
+                anchor = t[part.anchor]
+            elif part.at == "upto":
+                t = _snapshot_units(t.filter(t[part.anchor].notnull()), part.anchor, "", "upto", ctx)
+                anchor = t[part.anchor]
+            else:
+                t = _snapshot_units(t, part.opened, part.closed, part.at, ctx)
+                anchor = t[part.opened]
+            measure = resolve(part.measure, t, self.settings)
+            out = t.select(
+                period=t.period,
+                part=ibis.literal(name),
+                unit=t[source.unit_id].cast("string"),
+                anchor_at=anchor.cast("timestamp"),
+                value=ibis.literal(1.0) if measure is None else measure.cast("float64"),
+            )
+            frames.append(self.backend.execute(out))
+        frame = pd.concat(frames, ignore_index=True)
+        frame["period"] = pd.to_datetime(frame["period"]).dt.date.map(lambda d: d.isoformat())
+        return frame.sort_values(["period", "part", "anchor_at", "unit"]).reset_index(drop=True)
+
+    # -- facts -----------------------------------------------------------------------------
+
+    def ticket_facts(self, business: bool = True) -> Any:
+        """The per-ticket facts table (Ibis), with calendar and business-clock durations."""
+        t = self.sources.get("sla")
+        for name, start, end in (
+            ("first_response", "created_at", "first_response_at"),
+            ("resolution", "created_at", "solved_at"),
+        ):
+            t = t.mutate(
+                **{f"{name}_seconds": (t[end].epoch_seconds() - t[start].epoch_seconds()).cast("float64")}
+            )
+            if business:
+                t = t.mutate(_cal=cal.calendar_key(t.team, self.settings))
+                t = cal.business_duration(
+                    t, start, end, self.business_table, f"{name}_business_seconds", calendar=t._cal
+                ).drop("_cal")
+        return t
+
+
+def _grain_start(day: date, grain: Grain) -> date:
+    if grain is Grain.DAY or grain is Grain.RANGE:
+        return day
+    if grain is Grain.WEEK:
+        return day - timedelta(days=day.weekday())
+    if grain is Grain.MONTH:
+        return day.replace(day=1)
+    if grain is Grain.QUARTER:
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return date(day.year, 1, 1)
+
+
+def _next_grain(day: date, grain: Grain) -> date:
+    if grain is Grain.DAY:
+        return day + timedelta(days=1)
+    if grain is Grain.WEEK:
+        return day + timedelta(days=7)
+    if grain is Grain.MONTH:
+        return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    if grain is Grain.QUARTER:
+        month = day.month + 3
+        return date(day.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+    return date(day.year + 1, 1, 1)
+
+
+def parse_date(value: str | date | datetime | None, option: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value.date() if isinstance(value, datetime) else value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise QueryError(f"{option} {value!r}: expected a date like 2025-10-01") from None
+
+
+__all__ = ["CATALOGUE", "Engine", "Query", "Stat", "TimeRange"]

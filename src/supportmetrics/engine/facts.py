@@ -1,0 +1,187 @@
+"""Per-ticket facts, derived once from tickets and their events (Ibis expressions).
+
+When a ticket has events they are the truth; otherwise the ticket row's own
+``first_response_at`` / ``resolved_at`` / ``status`` are used. Definitions (METRICS.md):
+
+* public agent reply: an ``agent_reply`` event; bot replies, auto-replies and internal notes are
+  not responses.
+* first response: the first public agent reply at or after ``created_at``; credited to its actor.
+* reply interval: from the earliest customer message not yet answered to the next public agent
+  reply; the opening of the ticket counts as its first customer message.
+* solved means status solved or closed. A solve is a status change into {solved, closed} from a
+  status outside it (so solved -> closed is not a second solve); a reopen is a change out of it.
+* solved time: the last solve, for tickets solved now (a ticket reopened and still open is not
+  solved). The credited agent of a solve is the last assignee before it (last ``assignment``
+  event at or before the solve), else the ticket's ``agent_id``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+from ibis import _
+
+SOLVED = ("solved", "closed")
+PUBLIC_KINDS = ("customer_message", "agent_reply")
+
+Table = Any
+
+
+def reply_groups(tickets: Table, events: Table) -> Table:
+    """One row per customer wait: (ticket_id, seq, waiting_since, reply_at, replier).
+
+    A wait starts at the earliest unanswered customer message (or the ticket's creation) and ends
+    at the next public agent reply (``reply_at`` null while unanswered).
+    """
+    with_events = tickets.semi_join(events, "ticket_id")
+    opening = with_events.select(
+        ticket_id=_.ticket_id,
+        at=_.created_at,
+        is_agent=ibis.literal(0, "int64"),
+        order_key=ibis.literal(0, "int64"),
+        actor_id=ibis.null("string"),
+    )
+    public = events.filter(_.kind.isin(PUBLIC_KINDS)).select(
+        ticket_id=_.ticket_id,
+        at=_.at,
+        is_agent=(_.kind == "agent_reply").cast("int64"),
+        # at the same instant, a customer message comes before the reply that answers it
+        order_key=ibis.ifelse(_.kind == "agent_reply", 2, 1).cast("int64"),
+        actor_id=_.actor_id,
+    )
+    messages = opening.union(public.semi_join(with_events, "ticket_id"))
+    window = ibis.window(
+        group_by=messages.ticket_id,
+        order_by=[messages.at, messages.order_key],
+        preceding=None,
+        following=0,
+    )
+    # seq = public agent replies strictly before this message
+    numbered = messages.mutate(seq=messages.is_agent.sum().over(window) - messages.is_agent)
+    from_events = numbered.group_by(["ticket_id", "seq"]).aggregate(
+        waiting_since=_.at.min(where=_.is_agent == 0),
+        reply_at=_.at.min(where=_.is_agent == 1),
+        replier=_.actor_id.arbitrary(where=_.is_agent == 1),
+    ).filter(_.waiting_since.notnull())
+    # a ticket without events has one wait: from its creation to its first_response_at
+    without_events = tickets.anti_join(events, "ticket_id").select(
+        ticket_id=_.ticket_id,
+        seq=ibis.literal(0, "int64"),
+        waiting_since=_.created_at,
+        reply_at=_.first_response_at,
+        replier=ibis.ifelse(_.first_response_at.notnull(), _.agent_id, ibis.null("string")),
+    )
+    return from_events.union(without_events)
+
+
+def ticket_facts(tickets: Table, events: Table) -> Table:
+    """One row per ticket with everything the ticket metrics need; see the module docstring."""
+    ev = events.join(tickets.select("ticket_id", ticket_created_at="created_at"), "ticket_id")
+    replies = (
+        ev.filter(_.kind == "agent_reply")
+        .group_by("ticket_id")
+        .aggregate(
+            public_replies=_.count(),
+            distinct_repliers=_.actor_id.nunique(),
+            first_reply_at=_.at.min(where=_.at >= _.ticket_created_at),
+        )
+    )
+    first_actor = (
+        ev.filter(_.kind == "agent_reply")
+        .filter(_.at >= _.ticket_created_at)
+        .mutate(
+            rank=ibis.row_number().over(
+                group_by=_.ticket_id, order_by=[_.at, _.event_id]
+            )
+        )
+        .filter(_.rank == 0)
+        .select("ticket_id", first_responder="actor_id")
+    )
+    changes = ev.filter(_.kind == "status_change").mutate(
+        now_solved=_.status.isin(SOLVED),
+    )
+    changes = changes.mutate(
+        was_solved=_.now_solved.lag()
+        .over(group_by=_.ticket_id, order_by=[_.at, _.event_id])
+        .fill_null(False),
+    )
+    transitions = changes.group_by("ticket_id").aggregate(
+        last_status=_.status.argmax(_.at),
+        last_solve_at=_.at.max(where=_.now_solved & ~_.was_solved),
+        first_solve_at=_.at.min(where=_.now_solved & ~_.was_solved),
+        reopens=(~_.now_solved & _.was_solved).cast("int64").sum(),
+        last_reopen_at=_.at.max(where=~_.now_solved & _.was_solved),
+    )
+    touched = ev.group_by("ticket_id").aggregate(
+        event_count=_.count(),
+        agents_involved=_.actor_id.nunique(where=_.kind.isin(("agent_reply", "assignment"))),
+    )
+    waits = reply_groups(tickets, events)
+    last_wait = waits.group_by("ticket_id").aggregate(
+        open_wait_since=_.waiting_since.max(where=_.reply_at.isnull()),
+        last_public_at=ibis.greatest(_.waiting_since.max(), _.reply_at.max()),
+    )
+    t = (
+        tickets.left_join(touched, "ticket_id")
+        .drop("ticket_id_right")
+        .left_join(replies, "ticket_id")
+        .drop("ticket_id_right")
+        .left_join(first_actor, "ticket_id")
+        .drop("ticket_id_right")
+        .left_join(transitions, "ticket_id")
+        .drop("ticket_id_right")
+        .left_join(last_wait, "ticket_id")
+        .drop("ticket_id_right")
+    )
+    has_events = _.event_count.notnull()
+    t = t.mutate(
+        has_events=has_events,
+        current_status=ibis.coalesce(_.last_status, _.status),
+    )
+    t = t.mutate(
+        is_solved=_.current_status.isin(SOLVED),
+        first_response_at=ibis.ifelse(_.has_events, _.first_reply_at, _.first_response_at),
+        first_responder=ibis.ifelse(
+            _.has_events, ibis.coalesce(_.first_responder, _.agent_id), _.agent_id
+        ),
+        public_replies=ibis.ifelse(_.has_events, _.public_replies.fill_null(0), ibis.null("int64")),
+        distinct_repliers=ibis.ifelse(
+            _.has_events, _.distinct_repliers.fill_null(0), ibis.null("int64")
+        ),
+        reopens=ibis.ifelse(_.has_events, _.reopens.fill_null(0), ibis.null("int64")),
+    )
+    solved_from_events = _.last_status.notnull()
+    t = t.mutate(
+        solved_at=ibis.ifelse(
+            _.is_solved,
+            ibis.ifelse(solved_from_events, _.last_solve_at, _.resolved_at),
+            ibis.null("timestamp"),
+        ),
+        first_solved_at=ibis.ifelse(solved_from_events, _.first_solve_at, _.resolved_at),
+        is_complaint_any=ibis.coalesce(_.is_complaint, False)
+        | (ibis.coalesce(_.category, "") == "complaint"),
+        awaiting_since=ibis.ifelse(_.has_events, _.open_wait_since, ibis.null("timestamp")),
+    )
+    return t.drop(
+        "first_reply_at", "last_status", "last_solve_at", "first_solve_at", "open_wait_since"
+    )
+
+
+def solve_credit(facts: Table, events: Table) -> Table:
+    """facts + ``solved_agent``: the last assignee at or before the (last) solve."""
+    assignments = events.filter(_.kind == "assignment").select(
+        "ticket_id", assigned_at="at", assignee="actor_id", assignment_id="event_id"
+    )
+    joined = facts.select("ticket_id", "solved_at").join(
+        assignments,
+        [
+            facts.ticket_id == assignments.ticket_id,
+            assignments.assigned_at <= facts.solved_at,
+        ],
+    )
+    last = joined.group_by("ticket_id").aggregate(
+        solved_agent=_.assignee.argmax(_.assigned_at)
+    )
+    out = facts.left_join(last, "ticket_id").drop("ticket_id_right")
+    return out.mutate(solved_agent=ibis.coalesce(_.solved_agent, _.agent_id))

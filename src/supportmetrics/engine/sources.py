@@ -1,0 +1,348 @@
+"""Unit sources: the named tables metrics count over, each with its dimension columns.
+
+Credit (which ``agent_id`` a unit counts for) is decided here, per source (METRICS.md):
+``first_responses`` and ``waits`` credit the agent who replied; ``solved`` credits the assignee
+at the solve; ``tickets`` the ticket's current agent; calls, surveys, shifts and reviews their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+from ibis import _
+
+from supportmetrics.config import Settings
+from supportmetrics.engine.facts import reply_groups, solve_credit, ticket_facts
+from supportmetrics.schema import TABLES
+
+Table = Any
+
+TICKET_DIMS = ("channel", "category", "priority", "team", "agent_id", "customer_id", "status")
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    name: str
+    unit_id: str
+    description: str
+
+
+SOURCES: dict[str, SourceInfo] = {
+    s.name: s
+    for s in (
+        SourceInfo("tickets", "ticket_id", "tickets, credited to their current agent"),
+        SourceInfo("first_responses", "ticket_id", "tickets, credited to the first responder"),
+        SourceInfo("solved", "ticket_id", "tickets, credited to the assignee at the solve"),
+        SourceInfo("waits", "wait_id", "customer waits ended by a public agent reply"),
+        SourceInfo("calls", "call_id", "calls offered to a queue"),
+        SourceInfo("requests", "request_id", "tickets and calls together"),
+        SourceInfo("handled", "unit_id", "answered calls and tickets with handle time"),
+        SourceInfo("sla", "ticket_id", "tickets with their SLA targets, clocks and breaches"),
+        SourceInfo("surveys", "response_id", "surveys sent"),
+        SourceInfo("customers", "customer_id", "customers"),
+        SourceInfo("orders", "order_id", "orders"),
+        SourceInfo("ledger", "entry_id", "ledger entries"),
+        SourceInfo("shifts", "shift_id", "agent shifts"),
+        SourceInfo("reviews", "review_id", "quality reviews (criteria rows combined)"),
+        SourceInfo("feedback", "feedback_id", "feedback items"),
+        SourceInfo("engagement", "event_id", "engagement events"),
+    )
+}
+
+
+class Sources:
+    """Builds (and caches) the unit tables of one workspace backend."""
+
+    def __init__(
+        self,
+        table: Any,
+        settings: Settings,
+        materialize: Any = None,
+        zone_table: Table = None,
+        business_table: Table = None,
+    ) -> None:
+        self._table = table
+        self.settings = settings
+        self.zone_table = zone_table
+        self.business_table = business_table
+        self._materialize = materialize or (lambda name, expr: expr)
+        self._cache: dict[str, Table] = {}
+
+    def raw(self, name: str) -> Table:
+        return self._table(name)
+
+    def get(self, name: str) -> Table:
+        if name not in self._cache:
+            builder = getattr(self, "_" + name)
+            self._cache[name] = builder()
+        return self._cache[name]
+
+    # -- tickets -------------------------------------------------------------------------------
+
+    def _facts(self) -> Table:
+        tickets, events = self.raw("tickets"), self.raw("ticket_events")
+        facts = solve_credit(ticket_facts(tickets, events), events)
+        facts = self._with_sla(facts)
+        window = self.settings.thresholds.repeat_window_days * 86400
+        next_created = facts.created_at.lead().over(
+            group_by=facts.customer_id, order_by=[facts.created_at, facts.ticket_id]
+        )
+        facts = facts.mutate(
+            repeat_contact=facts.customer_id.notnull()
+            & next_created.notnull()
+            & (next_created.epoch_seconds() - facts.created_at.epoch_seconds() <= window),
+            backlog_unanswered_end=ibis.least(facts.solved_at, facts.first_response_at),
+        )
+        return self._materialize("facts", facts)
+
+    def _with_sla(self, facts: Table) -> Table:
+        sla = self.settings.sla
+        frt = _priority_case(facts, {k: v * 60 for k, v in sla.first_response_minutes.items()})
+        res = _priority_case(facts, {k: v * 3600 for k, v in sla.resolution_hours.items()})
+        return facts.mutate(frt_target_seconds=frt, resolution_target_seconds=res)
+
+    def _tickets(self) -> Table:
+        return self.get("facts")
+
+    def _first_responses(self) -> Table:
+        return self.get("facts").mutate(agent_id=_.first_responder)
+
+    def _solved(self) -> Table:
+        return self.get("facts").mutate(agent_id=_.solved_agent)
+
+    def _waits(self) -> Table:
+        tickets = self.raw("tickets")
+        groups = reply_groups(tickets, self.raw("ticket_events"))
+        dims = self.get("facts").select(
+            "ticket_id", "channel", "category", "priority", "team", "solved_at"
+        )
+        waits = groups.join(dims, "ticket_id").mutate(
+            wait_id=_.ticket_id.concat("#", _.seq.cast("string")),
+            agent_id=_.replier,
+            # a wait ends at the reply, or when the ticket is solved without one
+            wait_end=ibis.coalesce(
+                _.reply_at,
+                ibis.ifelse(_.solved_at >= _.waiting_since, _.solved_at, ibis.null("timestamp")),
+            ),
+        ).drop("solved_at")
+        return self._materialize("waits", waits)
+
+    # -- calls and requests --------------------------------------------------------------------
+
+    def _calls(self) -> Table:
+        short = self.settings.thresholds.short_abandon_seconds
+        calls = self.raw("calls")
+        wait_end = ibis.coalesce(_.answered_at, _.ended_at)
+        return calls.mutate(
+            wait_seconds=(wait_end.epoch_seconds() - _.queued_at.epoch_seconds()),
+            is_answered=_.outcome == "answered",
+            is_abandoned=_.outcome == "abandoned",
+            is_blocked=_.outcome == "blocked",
+        ).mutate(
+            is_short_abandon=_.is_abandoned
+            & (_.wait_seconds.fill_null(0) <= short),
+            handle_seconds=_.talk_seconds.fill_null(0)
+            + _.hold_seconds.fill_null(0)
+            + _.wrap_seconds.fill_null(0),
+        )
+
+    def _requests(self) -> Table:
+        threshold = self.settings.thresholds.service_level_seconds
+        tickets = self.get("sla").select(
+            request_id=_.ticket_id,
+            request_kind=ibis.literal("ticket"),
+            at=_.created_at,
+            channel=_.channel,
+            category=_.category,
+            priority=_.priority,
+            team=_.team,
+            queue=ibis.null("string"),
+            agent_id=_.agent_id,
+            sl_eligible=_.frt_target_seconds.notnull().cast("int64"),
+            sl_met=_.frt_met.fill_null(False).cast("int64"),
+        )
+        calls = self.get("calls").select(
+            request_id=_.call_id,
+            request_kind=ibis.literal("call"),
+            at=_.queued_at,
+            channel=ibis.coalesce(_.channel, ibis.literal("phone")),
+            category=ibis.null("string"),
+            priority=ibis.null("string"),
+            team=ibis.null("string"),
+            queue=_.queue,
+            agent_id=_.agent_id,
+            sl_eligible=((_.is_answered | _.is_abandoned) & ~_.is_short_abandon).cast("int64"),
+            sl_met=(_.is_answered & (_.wait_seconds <= threshold)).cast("int64"),
+        )
+        return tickets.union(calls)
+
+    def _sla(self) -> Table:
+        """Per ticket: SLA clocks (pending / on_hold paused) against the priority's targets."""
+        from supportmetrics import calendar as cal
+
+        facts = self.get("facts")
+        business = self.settings.sla.clock == "business"
+        events = self.raw("ticket_events").filter(_.kind == "status_change")
+        segments = events.mutate(
+            until=_.at.lead().over(group_by=_.ticket_id, order_by=[_.at, _.event_id])
+        ).filter(_.status.isin(("pending", "on_hold")))
+        ends = facts.select("ticket_id", "created_at", "first_response_at", "solved_at", "team")
+        paused = segments.join(ends, "ticket_id")
+
+        def clock(t: Table, start: str, end: str, out: str) -> Table:
+            if business:
+                t = t.mutate(_cal=cal.calendar_key(t.team, self.settings))
+                return cal.business_duration(
+                    t, start, end, self.business_table, out, calendar=t._cal
+                ).drop("_cal")
+            return t.mutate(**{out: (t[end].epoch_seconds() - t[start].epoch_seconds())})
+
+        def pause_before(limit: str, out: str) -> Table:
+            p = paused.filter(paused[limit].notnull() & (paused.at < paused[limit]))
+            p = p.mutate(
+                _from=ibis.greatest(p.at, p.created_at),
+                _to=ibis.least(ibis.coalesce(p.until, p[limit]), p[limit]),
+            ).filter(_._to > _._from)
+            p = clock(p, "_from", "_to", "_len")
+            return p.group_by("ticket_id").aggregate(**{out: p._len.sum()})
+
+        t = clock(facts, "created_at", "first_response_at", "_frt_gross")
+        t = clock(t, "created_at", "solved_at", "_res_gross")
+        for limit, out in (("first_response_at", "_frt_pause"), ("solved_at", "_res_pause")):
+            t = t.left_join(pause_before(limit, out), "ticket_id").drop("ticket_id_right")
+        t = t.mutate(
+            frt_sla_seconds=(_._frt_gross - _._frt_pause.fill_null(0)).cast("float64"),
+            resolution_sla_seconds=(_._res_gross - _._res_pause.fill_null(0)).cast("float64"),
+        ).drop("_frt_gross", "_res_gross", "_frt_pause", "_res_pause")
+        t = t.mutate(
+            has_targets=_.frt_target_seconds.notnull() | _.resolution_target_seconds.notnull(),
+            frt_met=ibis.ifelse(
+                _.frt_target_seconds.isnull(),
+                ibis.null("boolean"),
+                _.frt_sla_seconds.notnull() & (_.frt_sla_seconds <= _.frt_target_seconds),
+            ),
+            resolution_met=ibis.ifelse(
+                _.resolution_target_seconds.isnull(),
+                ibis.null("boolean"),
+                _.resolution_sla_seconds.notnull()
+                & (_.resolution_sla_seconds <= _.resolution_target_seconds),
+            ),
+        )
+        t = t.mutate(
+            sla_met=_.frt_met.fill_null(True) & _.resolution_met.fill_null(True),
+            frt_breached=~_.frt_met.fill_null(True),
+            resolution_breached=~_.resolution_met.fill_null(True),
+        )
+        return self._materialize("sla", t)
+
+    def _handled(self) -> Table:
+        calls = self.get("calls").filter(_.is_answered).select(
+            unit_id=_.call_id,
+            at=_.answered_at,
+            agent_id=_.agent_id,
+            team=ibis.null("string"),
+            queue=_.queue,
+            channel=ibis.coalesce(_.channel, ibis.literal("phone")),
+            handle_seconds=_.handle_seconds,
+            unit_kind=ibis.literal("call"),
+        )
+        tickets = self.get("facts").filter(_.handle_seconds.notnull()).select(
+            unit_id=_.ticket_id,
+            at=_.created_at,
+            agent_id=_.agent_id,
+            team=_.team,
+            queue=ibis.null("string"),
+            channel=_.channel,
+            handle_seconds=_.handle_seconds,
+            unit_kind=ibis.literal("ticket"),
+        )
+        return calls.union(tickets)
+
+    # -- people, money, quality ------------------------------------------------------------------
+
+    def _surveys(self) -> Table:
+        satisfied_at = self.settings.thresholds.satisfied_at
+        surveys = self.raw("surveys")
+        teams = self.raw("tickets").select("ticket_id", ticket_team="team", ticket_category="category")
+        s = surveys.left_join(teams, "ticket_id").drop("ticket_id_right")
+        return s.mutate(
+            team=_.ticket_team,
+            category=_.ticket_category,
+            answered=_.score.notnull(),
+            normalized=(_.score - _.scale_min) / (_.scale_max - _.scale_min),
+        ).mutate(satisfied=_.normalized >= satisfied_at - 1e-9).drop("ticket_team", "ticket_category")
+
+    def _customers(self) -> Table:
+        return self.raw("customers")
+
+    def _orders(self) -> Table:
+        customers = self.raw("customers").select(
+            "customer_id", "segment", "plan", "acquisition_channel"
+        )
+        return self.raw("orders").left_join(customers, "customer_id").drop("customer_id_right")
+
+    def _ledger(self) -> Table:
+        # a booking day is placed at local noon so it falls on its own date in every zone
+        return self.raw("ledger").mutate(
+            at=_.date.cast("timestamp") + ibis.interval(hours=12)
+        )
+
+    def _shifts(self) -> Table:
+        shifts = self.raw("agent_shifts")
+        teams = (
+            self.raw("tickets")
+            .filter(_.agent_id.notnull() & _.team.notnull())
+            .group_by("agent_id")
+            .aggregate(team=_.team.mode())
+        )
+        return shifts.left_join(teams, "agent_id").drop("agent_id_right").mutate(
+            shift_id=_.agent_id.concat("@", _.start.cast("string")),
+            shift_seconds=_.end.epoch_seconds() - _.start.epoch_seconds(),
+        )
+
+    def _reviews(self) -> Table:
+        rows = self.raw("quality_reviews").mutate(w=_.weight.fill_null(1.0))
+        reviews = rows.group_by("review_id").aggregate(
+            reviewed_at=_.reviewed_at.min(),
+            agent_id=_.agent_id.arbitrary(),
+            ticket_id=_.ticket_id.arbitrary(),
+            weighted=(_.w * _.score / _.max_score).sum(),
+            weights=_.w.sum(),
+            criteria=_.count(),
+        )
+        teams = self.raw("tickets").select("ticket_id", team="team")
+        return (
+            reviews.left_join(teams, "ticket_id")
+            .drop("ticket_id_right")
+            .mutate(iqs=ibis.ifelse(_.weights > 0, 100 * _.weighted / _.weights, ibis.null("float64")))
+        )
+
+    def _feedback(self) -> Table:
+        from supportmetrics import calendar as cal
+
+        feedback = cal.with_local_time(self.raw("feedback"), "at", self.zone_table, "_at_local")
+        return feedback.mutate(
+            hour_of_week=_._at_local.day_of_week.index().cast("int64") * 24
+            + _._at_local.hour().cast("int64")
+        ).drop("_at_local")
+
+    def _engagement(self) -> Table:
+        customers = self.raw("customers").select("customer_id", "segment")
+        events = self.raw("engagement").left_join(customers, "customer_id").drop("customer_id_right")
+        return events.mutate(
+            event_id=_.customer_id.concat("@", _.at.cast("string"), "/", _.kind)
+        )
+
+
+def _priority_case(t: Table, targets: dict[str, float]) -> Any:
+    if not targets:
+        return ibis.null("float64")
+    cases = [(t.priority == k, ibis.literal(float(v))) for k, v in targets.items()]
+    return ibis.cases(*cases, else_=ibis.null("float64"))
+
+
+def source_columns(name: str) -> tuple[str, ...]:
+    """Canonical columns of a raw table (used to validate --by and --where)."""
+    return TABLES[name].column_names if name in TABLES else ()

@@ -1,0 +1,82 @@
+"""Calls and queues: service level, ASA, waiting, abandonment, blocking, AHT, utilization."""
+
+from __future__ import annotations
+
+from supportmetrics.metrics.common import flag, ratio
+from supportmetrics.metrics.model import (
+    Combined, Count, Direction, Duration, Mean, Part, Ratio, Unit,
+)
+
+SERVICE_LEVEL = Ratio(
+    id="service_level", title="Service level", unit=Unit.PERCENT, direction=Direction.UP,
+    source="requests", anchor="at", dimensions=("channel", "queue", "priority", "team"),
+    numerator=lambda t, s: t.sl_met, denominator=lambda t, s: t.sl_eligible,
+    definition="calls: 100 x answered within service_level_seconds (20 s) / (offered - short "
+    "abandons); tickets: 100 x first response within the SLA target of the ticket's priority "
+    "/ tickets with a target; both together unless filtered (e.g. --where request_kind=call)",
+    article="seed 000", unit_label="requests",
+)
+ASA = Duration(
+    id="asa", title="Average speed of answer", unit=Unit.SECONDS, direction=Direction.DOWN,
+    source="calls", anchor="queued_at", start="queued_at", end="answered_at", calendar=None,
+    where=lambda t, s: t.is_answered, dimensions=("queue", "channel", "agent_id"),
+    definition="mean (answered_at - queued_at) over answered calls", article="seed 000",
+    unit_label="answered calls",
+)
+AVG_WAIT_TIME = Ratio(
+    id="avg_wait_time", title="Average waiting time (all queued callers)", unit=Unit.SECONDS,
+    direction=Direction.DOWN, source="calls", anchor="queued_at",
+    where=lambda t, s: t.is_answered | t.is_abandoned, dimensions=("queue", "channel"),
+    numerator=lambda t, s: t.wait_seconds.fill_null(0), denominator=lambda t, s: flag(t.is_answered),
+    scale=1.0,
+    definition="total waiting time of all queued callers (answered: until answer; abandoned: "
+    "until hang-up) / callers served (answered)", article="seed 001",
+    unit_label="callers served",
+)
+ABANDONMENT_RATE = Ratio(
+    id="abandonment_rate", title="Abandonment rate", unit=Unit.PERCENT, direction=Direction.DOWN,
+    source="calls", anchor="queued_at", where=lambda t, s: ~t.is_short_abandon,
+    dimensions=("queue", "channel"),
+    numerator=lambda t, s: flag(t.is_abandoned), denominator=lambda t, s: flag(t.is_answered | t.is_abandoned),
+    definition="100 x (abandoned - short abandons) / (offered - short abandons); offered = "
+    "answered + abandoned", unit_label="offered calls",
+)
+BLOCKED_CALLS = Count(
+    id="blocked_calls", title="Blocked calls", unit=Unit.COUNT, direction=Direction.DOWN,
+    source="calls", anchor="queued_at", where=lambda t, s: t.is_blocked,
+    dimensions=("queue", "channel"),
+    definition="calls refused (no free line or agent, or a network fault)", article="seed 000",
+    unit_label="calls",
+)
+BLOCKED_RATE = Ratio(
+    id="blocked_rate", title="Blocked rate", unit=Unit.PERCENT, direction=Direction.DOWN,
+    source="calls", anchor="queued_at", dimensions=("queue", "channel"),
+    variant_of="blocked_calls",
+    numerator=lambda t, s: flag(t.is_blocked), denominator=lambda t, s: 1,
+    definition="100 x blocked calls / call attempts", article="seed 000", unit_label="attempts",
+)
+AHT = Mean(
+    id="aht", title="Average handle time", unit=Unit.SECONDS, direction=Direction.DOWN,
+    source="handled", anchor="at", dimensions=("agent_id", "queue", "channel"),
+    value=lambda t, s: t.handle_seconds,
+    definition="mean (talk + hold + wrap) over answered calls, anchored at the answer; tickets "
+    "with handle_seconds count with it, anchored at creation (--where unit_kind=call for calls "
+    "only)", article="seed 000", unit_label="handled calls and tickets",
+)
+AGENT_UTILIZATION = Combined(
+    id="agent_utilization", title="Agent utilization", unit=Unit.PERCENT,
+    direction=Direction.NEUTRAL, source="shifts", anchor="start", dimensions=("agent_id", "team"),
+    parts={
+        "handle": Part(source="handled", anchor="at", measure=lambda t, s: t.handle_seconds),
+        "available": Part(source="shifts", anchor="start", measure=lambda t, s: t.shift_seconds),
+    },
+    formula=lambda p, s: ratio(p["handle"], p["available"]), scale=100.0, count_part="available",
+    definition="100 x handle time (call talk + hold + wrap, ticket handle_seconds) / available "
+    "shift time; benchmark band 70-85 %; count = available seconds", article="seed 004",
+    unit_label="shift seconds",
+)
+
+METRICS = (
+    SERVICE_LEVEL, ASA, AVG_WAIT_TIME, ABANDONMENT_RATE, BLOCKED_CALLS, BLOCKED_RATE, AHT,
+    AGENT_UTILIZATION,
+)

@@ -1,0 +1,128 @@
+"""Money: lifetime value, acquisition cost, support cost against revenue and per ticket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+
+from supportmetrics.metrics.common import ratio
+from supportmetrics.metrics.model import Combined, Direction, Part, Unit
+
+YEAR_DAYS = 365.25
+_ledger = lambda kind: Part(  # noqa: E731
+    source="ledger", anchor="at", where=lambda t, s: t.kind == kind,
+    measure=lambda t, s: t.amount, dimensions=(),
+)
+_orders_amount = Part(source="orders", anchor="at", measure=lambda t, s: t.amount)
+_orders = Part(source="orders", anchor="at")
+_buyers = Part(source="orders", anchor="at", distinct="customer_id")
+_lifetimes = Part(
+    source="customers", at="upto", anchor="churned_at",
+    measure=lambda t, s: t.churned_at.epoch_seconds() - t.signup_at.epoch_seconds(),
+)
+_churned_upto = Part(source="customers", at="upto", anchor="churned_at")
+_new = Part(source="customers", anchor="signup_at")
+
+
+def _lifespan_years(p: dict[str, Any], s: Any) -> Any:
+    """Average lifespan in years: clv.lifespan_years if configured, else churned customers'."""
+    if "lifespan_years" in s.clv:
+        return ibis.literal(float(s.clv["lifespan_years"]))
+    return ratio(p["lifetimes"], p["churned_upto"]) / (YEAR_DAYS * 86400)
+
+
+def _per_year(p: dict[str, Any]) -> Any:
+    return YEAR_DAYS / p["period_days"]
+
+
+def _aov(p: dict[str, Any]) -> Any:
+    return ratio(p["revenue"], p["orders"])
+
+
+CLV_SIMPLE = Combined(
+    id="clv_simple", title="Customer lifetime value (simple)", unit=Unit.MONEY,
+    direction=Direction.UP, source="orders", anchor="at",
+    dimensions=("segment", "acquisition_channel"),
+    parts={"revenue": _orders_amount, "orders": _orders, "buyers": _buyers,
+           "lifetimes": _lifetimes, "churned_upto": _churned_upto},
+    formula=lambda p, s: _aov(p) * ratio(p["orders"], p["buyers"]) * _per_year(p)
+    * _lifespan_years(p, s),
+    count_part="buyers",
+    definition="average order value x orders per customer per year x average lifespan in years; "
+    "AOV and frequency from the period's orders (frequency annualised by the period length), "
+    "lifespan = mean lifetime of customers churned up to the period end, or clv.lifespan_years",
+    article="seed 001 (50 x 5 x 3 = 750)", unit_label="buying customers",
+)
+CLV_HISTORICAL = Combined(
+    id="clv_historical", title="Customer lifetime value (historical)", unit=Unit.MONEY,
+    direction=Direction.UP, source="orders", anchor="at", variant_of="clv_simple",
+    dimensions=("segment", "acquisition_channel"),
+    parts={
+        "margin": Part(source="orders", at="upto", anchor="at",
+                       measure=lambda t, s: t.amount * t.gross_margin.fill_null(0)),
+        "buyers": Part(source="orders", at="upto", anchor="at", distinct="customer_id"),
+    },
+    formula=lambda p, s: ratio(p["margin"], p["buyers"]), count_part="buyers",
+    definition="mean over customers of sum(order amount x gross margin), over all orders up to "
+    "the period end", article="seed 001", unit_label="customers with orders",
+)
+CLV_PREDICTIVE = Combined(
+    id="clv_predictive", title="Customer lifetime value (predictive)", unit=Unit.MONEY,
+    direction=Direction.UP, source="orders", anchor="at", variant_of="clv_simple",
+    dimensions=("segment", "acquisition_channel"),
+    parts=CLV_SIMPLE.parts,
+    formula=lambda p, s: ratio(p["orders"], p["buyers"]) * (YEAR_DAYS / 12 / p["period_days"])
+    * _aov(p) * _lifespan_years(p, s) * 12,
+    count_part="buyers",
+    definition="orders per customer per month x average order value x average lifespan in months",
+    article="seed 001", unit_label="buying customers",
+)
+CLV_NET = Combined(
+    id="clv_net", title="Customer lifetime value net of CAC", unit=Unit.MONEY,
+    direction=Direction.UP, source="orders", anchor="at", variant_of="clv_simple",
+    dimensions=(),
+    parts={"revenue": _orders_amount, "buyers": _buyers, "lifetimes": _lifetimes,
+           "churned_upto": _churned_upto, "sales": _ledger("sales_cost"),
+           "marketing": _ledger("marketing_cost"), "new": _new},
+    formula=lambda p, s: ratio(p["revenue"], p["buyers"]) * _per_year(p) * _lifespan_years(p, s)
+    - ratio(p["sales"] + p["marketing"], p["new"]),
+    count_part="buyers",
+    definition="(annual revenue per customer x relationship years) - CAC",
+    article="seed 003", unit_label="buying customers",
+)
+CAC = Combined(
+    id="cac", title="Customer acquisition cost", unit=Unit.MONEY, direction=Direction.DOWN,
+    source="customers", anchor="signup_at", dimensions=(),
+    parts={"sales": _ledger("sales_cost"), "marketing": _ledger("marketing_cost"), "new": _new},
+    formula=lambda p, s: ratio(p["sales"] + p["marketing"], p["new"]), count_part="new",
+    definition="(sales_cost + marketing_cost booked in the period) / customers acquired in it",
+    article="seed 003 ($10,000 / 20,000 = $0.50)", unit_label="new customers",
+)
+SUPPORT_COST_RATIO = Combined(
+    id="support_cost_ratio", title="Support cost as % of revenue", unit=Unit.PERCENT,
+    direction=Direction.DOWN, source="ledger", anchor="date", dimensions=(),
+    parts={"support": _ledger("support_cost"), "revenue_ledger": _ledger("revenue"),
+           "revenue_orders": Part(source="orders", anchor="at",
+                                  measure=lambda t, s: t.amount, dimensions=())},
+    formula=lambda p, s: ratio(
+        p["support"],
+        ibis.ifelse(p["revenue_ledger"] > 0, p["revenue_ledger"], p["revenue_orders"]),
+    ),
+    scale=100.0, count_part="support",
+    definition="100 x support_cost / revenue (revenue from the ledger, else from orders); "
+    "benchmark under 10 %", article="seed 002", unit_label="support cost",
+)
+COST_PER_TICKET = Combined(
+    id="cost_per_ticket", title="Cost per ticket", unit=Unit.MONEY, direction=Direction.DOWN,
+    source="ledger", anchor="date", dimensions=(),
+    parts={"support": _ledger("support_cost"),
+           "tickets": Part(source="tickets", anchor="created_at", dimensions=())},
+    formula=lambda p, s: ratio(p["support"], p["tickets"]), count_part="tickets",
+    definition="support_cost booked in the period / tickets created in the period",
+    article="seed 002", unit_label="tickets",
+)
+
+METRICS = (
+    CLV_SIMPLE, CLV_HISTORICAL, CLV_PREDICTIVE, CLV_NET, CAC, SUPPORT_COST_RATIO, COST_PER_TICKET,
+)

@@ -1,0 +1,71 @@
+"""docs/metrics.md, generated from the catalogue (``python -m supportmetrics.metrics.reference``)."""
+
+from __future__ import annotations
+
+import sys
+
+from supportmetrics.metrics import CATALOGUE, DOMAINS
+from supportmetrics.metrics.model import Combined, Duration, Rollup, Snapshot
+
+HEADER = """\
+# Metric reference
+
+Generated from the catalogue by `python -m supportmetrics.metrics.reference > docs/metrics.md`
+(`make docs`); a test fails when this file is stale. Every metric answers
+`supportmetrics metrics ID [--grain ...] [--by ...] [--clock ...] [--stat ...]`.
+
+Conventions: periods are half-open [start, end) in the workspace time zone; a unit belongs to the
+period its anchor falls in. A rate or an average over no units is null, a count over no units is
+0. `count` is the number of units a value was computed from (its denominator for rates).
+Duration metrics take `--clock calendar|business` and `--stat mean|median|p90` (p90 is the
+continuous 90th percentile) and report the units without an end (`without_end`).
+Variants are metrics of their own; the default of each family is the one without `variant_of`.
+"""
+
+
+def render() -> str:
+    lines = [HEADER]
+    for domain, metrics in DOMAINS.items():
+        lines.append(f"\n## {domain}\n")
+        for m in metrics:
+            lines.append(f"### `{m.id}` — {m.title}\n")
+            lines.append(f"{m.definition}.\n" if not m.definition.endswith(".") else f"{m.definition}\n")
+            rows = [
+                ("kind", m.kind),
+                ("unit", m.unit.value),
+                ("better", m.direction.value),
+                ("units counted", m.unit_label),
+                ("anchor", _anchor(m)),
+                ("dimensions", ", ".join(f"`{d}`" for d in m.dimensions) or "none"),
+            ]
+            if m.variant_of:
+                rows.append(("variant of", f"`{m.variant_of}`"))
+            if isinstance(m, Duration):
+                rows.append(("clocks", "calendar, business; stats mean, median, p90"))
+            if m.article:
+                rows.append(("source", m.article))
+            lines.append("| | |\n|---|---|")
+            lines.extend(f"| {k} | {v} |" for k, v in rows)
+            lines.append("")
+    lines.append(f"\n{len(CATALOGUE)} metrics.\n")
+    return "\n".join(lines)
+
+
+def _anchor(m: object) -> str:
+    if isinstance(m, Snapshot):
+        return "period end (snapshot)"
+    if isinstance(m, Combined):
+        parts = []
+        for name, part in m.parts.items():
+            where = {"period": f"`{part.anchor}` in period", "start": "at period start",
+                     "end": "at period end", "during": "active during period",
+                     "upto": f"`{part.anchor}` before period end"}[part.at]
+            parts.append(f"{name}: {part.source} ({where})")
+        return "; ".join(parts)
+    if isinstance(m, Rollup):
+        return f"as `{m.of}`, weighted over `{m.over}`"
+    return f"`{getattr(m, 'anchor', '')}`"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())

@@ -1,0 +1,309 @@
+"""Every metric on the hand-made fixture of tests/engine_fixture.py; values worked out by hand."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engine_fixture import build
+from supportmetrics import Workspace
+from supportmetrics.cli import main
+
+OCT, NOV = "2025-10-01", "2025-11-01"
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    workspace = build(tmp_path_factory.mktemp("engine") / "ws")
+    yield workspace
+    workspace.close()
+
+
+def value(ws: Workspace, metric: str, period: str = OCT, **kwargs: object) -> tuple[float | None, int]:
+    kwargs.setdefault("start", "2025-10-01")
+    kwargs.setdefault("end", "2025-12-01")
+    frame = ws.metric(metric, **kwargs)  # type: ignore[arg-type]
+    row = frame[frame.period == period]
+    assert len(row) == 1, frame
+    v = row["value"].iloc[0]
+    return (None if v != v else float(v)), int(row["count"].iloc[0])
+
+
+def by(ws: Workspace, metric: str, dim: str, **kwargs: object) -> dict[object, tuple[float | None, int]]:
+    frame = ws.metric(metric, by=[dim], start="2025-10-01", end="2025-11-01", **kwargs)  # type: ignore[arg-type]
+    return {
+        r[dim]: (None if r["value"] != r["value"] else round(float(r["value"]), 6), int(r["count"]))
+        for r in frame.to_dict("records")
+    }
+
+
+# --- volume ---------------------------------------------------------------------------------
+
+def test_ticket_volume_per_month(ws: Workspace) -> None:
+    assert value(ws, "ticket_volume") == (7.0, 7)  # T1..T7
+    assert value(ws, "ticket_volume", NOV) == (1.0, 1)  # T8
+
+
+def test_request_volume_adds_calls(ws: Workspace) -> None:
+    assert value(ws, "request_volume") == (13.0, 13)  # 7 tickets + 6 call attempts
+
+
+def test_channel_share(ws: Workspace) -> None:
+    shares = by(ws, "channel_share", "channel")
+    # phone: T6 + 6 calls = 7 of 13; email: T1, T3, T5 = 3 of 13; chat 2; web 1
+    assert shares["phone"] == (round(100 * 7 / 13, 6), 7)
+    assert shares["email"] == (round(100 * 3 / 13, 6), 3)
+    assert shares["chat"] == (round(100 * 2 / 13, 6), 2)
+    assert shares["web"] == (round(100 * 1 / 13, 6), 1)
+
+
+def test_a_period_without_data_is_null_for_rates_and_zero_for_counts(ws: Workspace) -> None:
+    # December 2025 has no tickets at all
+    frame = ws.metric("ticket_volume", start="2025-12-01", end="2026-01-01")
+    assert frame[["period", "value", "count"]].values.tolist() == [["2025-12-01", 0.0, 0]]
+    frame = ws.metric("fcr_rate", start="2025-12-01", end="2026-01-01")
+    assert frame["value"].isna().all() and frame["count"].tolist() == [0]
+
+
+# --- responsiveness --------------------------------------------------------------------------
+
+def test_first_response_time_calendar(ws: Workspace) -> None:
+    # T1 1800 (bot/auto replies and the note are not responses), T2 1200 (from creation),
+    # T3 1800, T4 Fri 18:00 -> Mon 09:30 = 228600, T6 (no events: its own first_response_at)
+    # 1800, T7 300; T5 never answered.  Mean 235500 / 6 = 39250.
+    frame = ws.metric("first_response_time", start="2025-10-01", end="2025-11-01")
+    assert frame[["value", "count", "without_end"]].values.tolist() == [[39250.0, 6, 1]]
+    assert value(ws, "first_response_time", stat="median") == (1800.0, 6)
+    # p90, continuous: 1800 + 0.5 x (228600 - 1800) = 115200
+    assert value(ws, "first_response_time", stat="p90") == (115200.0, 6)
+
+
+def test_first_response_time_business_clock(ws: Workspace) -> None:
+    # mon-fri 09:00-17:00 UTC: T4 Fri 18:00 -> Mon 09:30 is 1800 business seconds; T6 Mon 08:00 ->
+    # 08:30 (before opening) is 0.  (1800 + 1200 + 1800 + 1800 + 0 + 300) / 6 = 1150
+    assert value(ws, "first_response_time", clock="business") == (1150.0, 6)
+
+
+def test_first_response_time_credits_the_first_responder(ws: Workspace) -> None:
+    per_agent = by(ws, "first_response_time", "agent_id")
+    # a1: T1 1800, T3 1800 (a1 replied first; a3 took over later), T5 unanswered (its agent a1)
+    assert per_agent["a1"] == (1800.0, 2)
+    assert per_agent["a2"] == (round((1200 + 228600 + 300) / 3, 6), 3)
+    assert per_agent["a3"] == (1800.0, 1)
+
+
+def test_frt_unanswered(ws: Workspace) -> None:
+    assert value(ws, "frt_unanswered") == (1.0, 1)  # T5
+
+
+def test_frt_per_resolved_literal(ws: Workspace) -> None:
+    # total FRT of October tickets 235500 / tickets solved in October 5
+    assert value(ws, "frt_per_resolved") == (47100.0, 5)
+
+
+def test_response_time_every_reply_interval(ws: Workspace) -> None:
+    # T1 1800; T2 10:00 -> 10:20 = 1200 (two messages, earliest unanswered); T3 1800 and
+    # 10:00 -> 11:00 = 3600; T4 228600; T6 1800 (no events); T7 300. 239100 / 7
+    assert value(ws, "response_time") == (pytest.approx(239100 / 7), 7)
+
+
+# --- resolution ------------------------------------------------------------------------------
+
+def test_tickets_solved(ws: Workspace) -> None:
+    # T1 (closing later is not a second solve), T2 (last solve 12:05), T3, T4, T6
+    assert value(ws, "tickets_solved") == (5.0, 5)
+    assert by(ws, "tickets_solved", "agent_id") == {"a1": (1.0, 1), "a2": (2.0, 2), "a3": (2.0, 2)}
+
+
+def test_resolution_time_uses_the_last_solve(ws: Workspace) -> None:
+    # T1 3600, T2 7500 (10:00 -> 12:05), T3 9000, T4 316800, T6 28800 -> 365700 / 5
+    assert value(ws, "resolution_time") == (73140.0, 5)
+    # first solves: T2 at 10:30 = 1800 -> 360000 / 5
+    assert value(ws, "first_resolution_time") == (72000.0, 5)
+
+
+def test_resolution_time_business_clock(ws: Workspace) -> None:
+    # T1 3600, T2 7500, T3 9000, T4 Fri 18:00 -> Tue 10:00 = Mon 8 h + Tue 1 h = 32400,
+    # T6 Mon 08:00 -> 16:00 = 7 h = 25200 -> 77700 / 5
+    assert value(ws, "resolution_time", clock="business") == (15540.0, 5)
+
+
+def test_complaint_resolution_time(ws: Workspace) -> None:
+    assert value(ws, "complaint_resolution_time") == (28800.0, 1)  # T6, category complaint
+
+
+def test_fcr_and_variants(ws: Workspace) -> None:
+    # solved with events: T1 (1 reply), T2 (1 reply; the thank-you reopen re-solved without a
+    # new reply stays first contact), T3 (2 replies), T4 (1 reply); T6 has no events
+    assert value(ws, "fcr_rate") == (75.0, 4)
+    assert value(ws, "fcr_single_agent") == (75.0, 4)  # T3 had a1 and a3
+    assert value(ws, "reopen_rate") == (25.0, 4)  # T2
+    assert value(ws, "replies_per_ticket") == (1.25, 4)  # (1 + 1 + 2 + 1) / 4
+
+
+def test_resolution_rate_variants(ws: Workspace) -> None:
+    assert value(ws, "resolution_rate") == (pytest.approx(500 / 7), 7)  # 5 solved / 7 created
+    assert value(ws, "resolution_rate", NOV) == (100.0, 1)
+    assert value(ws, "resolved_share") == (pytest.approx(500 / 7), 7)
+    assert value(ws, "resolution_ratio") == (2.5, 2)  # 5 solved / 2 unsolved
+
+
+def test_snapshots_at_period_end(ws: Workspace) -> None:
+    # at 2025-11-01 00:00: T5 (never answered) and T7 (pending) are open, both older than 24 h
+    assert value(ws, "open_tickets") == (2.0, 2)
+    assert value(ws, "backlog") == (2.0, 2)
+    assert value(ws, "backlog_unanswered") == (1.0, 1)  # T5
+    assert value(ws, "awaiting_reply") == (1.0, 1)  # T5; T2's thank-you ended with its solve
+    assert value(ws, "open_tickets", NOV) == (2.0, 2)  # T8 solved
+
+
+def test_repeat_contact_rate(ws: Workspace) -> None:
+    # T1 (C1 again with T3 a day later) and T2 (C2 again with T6 within 7 days) of 7
+    assert value(ws, "repeat_contact_rate") == (pytest.approx(200 / 7), 7)
+
+
+def test_sla_compliance(ws: Workspace) -> None:
+    # met: T1, T2, T3, T4 (pending Mon 09:31 -> Tue 10:00 pauses 30540 of its 32400 business
+    # seconds), T6; T5 never answered, T7 not solved -> 5 / 7
+    assert value(ws, "sla_compliance") == (pytest.approx(500 / 7), 7)
+
+
+# --- calls -------------------------------------------------------------------------------------
+
+def test_call_metrics(ws: Workspace) -> None:
+    assert value(ws, "asa") == (25.0, 3)  # (15 + 40 + 20) / 3
+    # offered 5 (3 answered + 2 abandoned), K3 a 3 s short abandon -> 4; within 20 s: K1, K6
+    assert value(ws, "service_level", where={"request_kind": "call"}) == (50.0, 4)
+    assert value(ws, "abandonment_rate") == (25.0, 4)  # (2 - 1) / (5 - 1)
+    assert value(ws, "blocked_calls") == (1.0, 1)
+    assert value(ws, "blocked_rate") == (pytest.approx(100 / 6), 6)
+    assert value(ws, "avg_wait_time") == (46.0, 3)  # (15 + 40 + 3 + 60 + 20) / 3 served
+    assert value(ws, "aht", where={"unit_kind": "call"}) == (370.0, 3)  # (330 + 600 + 180) / 3
+    assert value(ws, "aht") == (427.5, 4)  # with T6's 600 s
+
+
+def test_service_level_tickets(ws: Workspace) -> None:
+    # first response within the priority's target (business clock): all but T5
+    assert value(ws, "service_level", where={"request_kind": "ticket"}) == (pytest.approx(600 / 7), 7)
+
+
+def test_agent_utilization(ws: Workspace) -> None:
+    # a1: calls K1 330 + K6 180 = 510 handle seconds over two 8 h shifts = 57600
+    assert by(ws, "agent_utilization", "agent_id")["a1"] == (round(100 * 510 / 57600, 6), 57600)
+
+
+# --- satisfaction ------------------------------------------------------------------------------
+
+def test_survey_metrics(ws: Workspace) -> None:
+    assert value(ws, "csat") == (pytest.approx(200 / 3), 3)  # 4 and 5 of 5, 4, 3
+    assert value(ws, "csat_mean") == (4.0, 3)
+    assert value(ws, "nps") == (25.0, 4)  # (2 promoters - 1 detractor) / 4
+    assert value(ws, "ces") == (4.0, 2)
+    assert value(ws, "ces_agree_pct") == (50.0, 2)  # 6 in the top two of 1-7
+    assert value(ws, "happiness") == (0.0, 3)  # 1 great - 1 not good
+    assert value(ws, "comment_rate") == (pytest.approx(100 * 2 / 12), 12)
+    rates = by(ws, "survey_response_rate", "survey")
+    assert rates["csat"] == (75.0, 4) and rates["nps"] == (80.0, 5)
+
+
+def test_iqs(ws: Workspace) -> None:
+    # R1: 100 x (2 x 4/5 + 1 x 3/5) / 3 = 73.33; R2: 100
+    assert value(ws, "iqs") == (pytest.approx((220 / 3 + 100) / 2), 2)
+
+
+def test_feedback(ws: Workspace) -> None:
+    assert value(ws, "feedback_response_rate") == (pytest.approx(200 / 3), 3)
+    assert by(ws, "feedback_response_rate", "source") == {"email": (100.0, 1), "twitter": (50.0, 2)}
+
+
+# --- customers and money ----------------------------------------------------------------------
+
+def test_churn_and_retention(ws: Workspace) -> None:
+    # start of Oct: U1, U2, U4; churned in Oct: U2, U3 (signed up and churned in October)
+    assert value(ws, "churn_rate") == (pytest.approx(200 / 3), 3)
+    # end of Oct: U1, U4, U5; new in Oct: U3, U5 -> (3 - 2) / 3
+    assert value(ws, "retention_rate") == (pytest.approx(100 / 3), 3)
+    assert value(ws, "churn_net") == (0.0, 3)
+    assert value(ws, "churn_rate", NOV) == (pytest.approx(100 / 3), 3)  # U4 of U1, U4, U5
+    assert value(ws, "retention_rate", NOV) == (pytest.approx(200 / 3), 3)
+    assert value(ws, "referral_rate") == (50.0, 2)  # U5 of U3, U5
+    assert value(ws, "referral_rate", NOV) == (None, 0)
+
+
+def test_money(ws: Workspace) -> None:
+    assert value(ws, "support_cost_ratio") == (7.0, 700)  # 700 / 10000
+    assert value(ws, "cost_per_ticket") == (100.0, 7)  # 700 / 7 tickets
+    assert value(ws, "cac") == (250.0, 2)  # (300 + 200) / 2 new customers
+
+
+def test_clv(ws: Workspace) -> None:
+    # AOV 300 / 3 = 100; 1.5 orders per buyer in 31 days; lifespan of churned customers up to
+    # the end of October: U2 501 days, U3 10 days -> 255.5 days; 100 x 1.5 x 255.5 / 31
+    assert value(ws, "clv_simple") == (pytest.approx(100 * 1.5 * 255.5 / 31), 2)
+    assert value(ws, "clv_predictive") == (pytest.approx(100 * 1.5 * 255.5 / 31), 2)
+    assert value(ws, "clv_historical") == (72.5, 2)  # (50 + 20 + 75) / 2
+    assert value(ws, "clv_net") == (pytest.approx(150 * 255.5 / 31 - 250), 2)
+
+
+def test_engagement(ws: Workspace) -> None:
+    # active during October: U1..U5; visit: U1, U4, U5 = 60 %; login: U1 = 20 %
+    rates = by(ws, "engagement_rate", "kind")
+    assert rates == {"login": (20.0, 5), "visit": (60.0, 5)}
+    assert value(ws, "engagement_score") == (40.0, 5)
+
+
+# --- the CLI contract and explain -------------------------------------------------------------
+
+def test_cli_json_contract(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--workspace", str(ws.directory), "metrics", "tickets_solved", "--grain", "month",
+                 "--from", "2025-10-01", "--to", "2025-12-01", "--by", "agent_id",
+                 "--format", "json"])
+    assert code == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows == [
+        {"metric": "tickets_solved", "period": OCT, "agent_id": "a1", "value": 1.0, "count": 1},
+        {"metric": "tickets_solved", "period": OCT, "agent_id": "a2", "value": 2.0, "count": 2},
+        {"metric": "tickets_solved", "period": OCT, "agent_id": "a3", "value": 2.0, "count": 2},
+        {"metric": "tickets_solved", "period": NOV, "agent_id": "a1", "value": 1.0, "count": 1},
+    ]
+
+
+def test_explain_lists_units_with_their_values(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    frame = ws.engine().explain(
+        __import__("supportmetrics.engine", fromlist=["build_query"]).build_query(
+            "first_response_time", "month", (), "2025-10-01", "2025-11-01"
+        )
+    )
+    values = dict(zip(frame["unit"], frame["value"], strict=True))
+    assert values["T4"] == 228600.0 and values["T2"] == 1200.0
+    assert values["T5"] != values["T5"]  # never answered: no value
+    code = main(["--workspace", str(ws.directory), "explain", "fcr_rate", "--period", "2025-10",
+                 "--format", "json"])
+    assert code == 0
+    units = {r["unit"]: r["numerator"] for r in json.loads(capsys.readouterr().out)}
+    assert units == {"T1": 1.0, "T2": 1.0, "T3": 0.0, "T4": 1.0}
+
+
+def test_unknown_metric_and_bad_dimension_are_user_errors(ws: Workspace) -> None:
+    assert main(["--workspace", str(ws.directory), "metrics", "nope"]) == 2
+    assert main(["--workspace", str(ws.directory), "metrics", "nps", "--by", "priority"]) == 2
+
+
+def test_facts_export(ws: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--workspace", str(ws.directory), "facts", "tickets", "--format", "csv"]) == 0
+    import csv
+    import io
+
+    rows = {r["ticket_id"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert rows["T4"]["first_response_seconds"] == "228600.0"
+    assert rows["T4"]["first_response_business_seconds"] == "1800.0"
+    assert rows["T2"]["reopens"] == "1" and rows["T3"]["solved_agent"] == "a3"
+    out = tmp_path / "facts.parquet"
+    assert main(["--workspace", str(ws.directory), "facts", "tickets", "--format", "parquet",
+                 "--out", str(out)]) == 0
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(out).num_rows == 8
