@@ -243,6 +243,7 @@ def test_clv(ws: Workspace) -> None:
     # AOV 300 / 3 = 100; 1.5 orders per buyer in 31 days; lifespan of churned customers up to
     # the end of October: U2 501 days, U3 10 days -> 255.5 days; 100 x 1.5 x 255.5 / 31
     assert value(ws, "clv_simple") == (pytest.approx(100 * 1.5 * 255.5 / 31), 2)
+    assert value(ws, "clv") == value(ws, "clv_simple")  # the default variant
     assert value(ws, "clv_predictive") == (pytest.approx(100 * 1.5 * 255.5 / 31), 2)
     assert value(ws, "clv_historical") == (72.5, 2)  # (50 + 20 + 75) / 2
     assert value(ws, "clv_net") == (pytest.approx(150 * 255.5 / 31 - 250), 2)

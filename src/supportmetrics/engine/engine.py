@@ -128,7 +128,8 @@ class Engine:
             frame["without_end"] = frame["without_end"].fillna(0).astype("int64")
         if isinstance(metric, COUNT_KINDS):
             frame["value"] = frame["value"].fillna(0.0)
-        frame["value"] = frame["value"].astype("float64")
+        # 9 decimals: below any unit shown, above float noise (700 / 10000 x 100 = 7.000000000000001)
+        frame["value"] = frame["value"].astype("float64").round(9)
         frame = frame.sort_values(["period", *query.by], na_position="last").reset_index(drop=True)
         frame.insert(0, "metric", metric.id)
         frame["period"] = frame["period"].map(lambda d: d.isoformat())

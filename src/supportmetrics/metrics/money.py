@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import ibis
@@ -54,9 +55,16 @@ CLV_SIMPLE = Combined(
     "lifespan = mean lifetime of customers churned up to the period end, or clv.lifespan_years",
     article="seed 001 (50 x 5 x 3 = 750)", unit_label="buying customers",
 )
+CLV = replace(
+    CLV_SIMPLE, id="clv", title="Customer lifetime value",
+    definition="the default CLV: clv_simple (the basic formula of seed 001). Variants: "
+    "clv_simple, clv_historical, clv_predictive, clv_net, each with its inputs documented",
+)
+CLV_SIMPLE = replace(CLV_SIMPLE, variant_of="clv")
+
 CLV_HISTORICAL = Combined(
     id="clv_historical", title="Customer lifetime value (historical)", unit=Unit.MONEY,
-    direction=Direction.UP, source="orders", anchor="at", variant_of="clv_simple",
+    direction=Direction.UP, source="orders", anchor="at", variant_of="clv",
     dimensions=("segment", "acquisition_channel"),
     parts={
         "margin": Part(source="orders", at="upto", anchor="at",
@@ -69,7 +77,7 @@ CLV_HISTORICAL = Combined(
 )
 CLV_PREDICTIVE = Combined(
     id="clv_predictive", title="Customer lifetime value (predictive)", unit=Unit.MONEY,
-    direction=Direction.UP, source="orders", anchor="at", variant_of="clv_simple",
+    direction=Direction.UP, source="orders", anchor="at", variant_of="clv",
     dimensions=("segment", "acquisition_channel"),
     parts=CLV_SIMPLE.parts,
     formula=lambda p, s: ratio(p["orders"], p["buyers"]) * (YEAR_DAYS / 12 / p["period_days"])
@@ -80,7 +88,7 @@ CLV_PREDICTIVE = Combined(
 )
 CLV_NET = Combined(
     id="clv_net", title="Customer lifetime value net of CAC", unit=Unit.MONEY,
-    direction=Direction.UP, source="orders", anchor="at", variant_of="clv_simple",
+    direction=Direction.UP, source="orders", anchor="at", variant_of="clv",
     dimensions=(),
     parts={"revenue": _orders_amount, "buyers": _buyers, "lifetimes": _lifetimes,
            "churned_upto": _churned_upto, "sales": _ledger("sales_cost"),
@@ -124,5 +132,5 @@ COST_PER_TICKET = Combined(
 )
 
 METRICS = (
-    CLV_SIMPLE, CLV_HISTORICAL, CLV_PREDICTIVE, CLV_NET, CAC, SUPPORT_COST_RATIO, COST_PER_TICKET,
+    CLV, CLV_SIMPLE, CLV_HISTORICAL, CLV_PREDICTIVE, CLV_NET, CAC, SUPPORT_COST_RATIO, COST_PER_TICKET,
 )

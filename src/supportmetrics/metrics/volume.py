@@ -22,10 +22,11 @@ CHANNEL_SHARE = Combined(
     id="channel_share", title="Channel share", unit=Unit.PERCENT, direction=Direction.NEUTRAL,
     source="requests", anchor="at", dimensions=("channel",),
     parts={
-        "channel": Part(source="requests", anchor="at"),
-        "all": Part(source="requests", anchor="at", dimensions=()),
+        "in_channel": Part(source="requests", anchor="at"),
+        "all_requests": Part(source="requests", anchor="at", dimensions=()),
     },
-    formula=lambda p, s: ratio(p["channel"], p["all"]), scale=100.0, count_part="channel",
+    formula=lambda p, s: ratio(p["in_channel"], p["all_requests"]), scale=100.0,
+    count_part="in_channel",
     definition="100 x request_volume of the channel / all requests in the period",
     article="seeds 000, 001, 003", unit_label="requests",
 )

@@ -99,13 +99,13 @@ DEFAULT_SCALES: dict[str, tuple[float, float]] = {
 def _after(later: str, earlier: str) -> RowRule:
     return RowRule(
         column=later,
-        broken_when=f"{later} IS NOT NULL AND {earlier} IS NOT NULL AND {later} < {earlier}",
+        broken_when=f'"{later}" IS NOT NULL AND "{earlier}" IS NOT NULL AND "{later}" < "{earlier}"',
         reason=f"{later} is before {earlier}",
     )
 
 
 def _not_negative(column: str) -> RowRule:
-    return RowRule(column, f"{column} < 0", f"{column} is negative")
+    return RowRule(column, f'"{column}" < 0', f"{column} is negative")
 
 
 TICKETS = TableSpec(
