@@ -171,3 +171,12 @@ def _print_catalogue(fmt: str) -> None:
         for m in metrics:
             view.add_row(m.id, m.title, m.unit.value, m.direction.value, m.definition)
         console.print(view)
+
+
+@app.command()
+def summary() -> None:
+    """Headline KPIs of the last three months."""
+    from supportmetrics.engine.summary import print_summary
+
+    with open_workspace(must_exist=True) as ws:
+        print_summary(ws, console)

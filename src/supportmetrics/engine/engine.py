@@ -178,6 +178,7 @@ class Engine:
             measure = resolve(metric.measure, t, self.settings)
             unit_value = ibis.literal(1.0) if measure is None else measure.cast("float64")
         dims = [d for d in metric.dimensions if d in t.columns]
+        extra.update({c: t[c] for c in metric.explain_columns})
         anchor = t[metric.anchor] if metric.anchor in t.columns else ibis.null("timestamp")
         out = t.select(
             period=t.period,

@@ -266,7 +266,9 @@ class Sources:
         satisfied_at = self.settings.thresholds.satisfied_at
         surveys = self.raw("surveys")
         teams = self.raw("tickets").select("ticket_id", ticket_team="team", ticket_category="category")
+        segments = self.raw("customers").select("customer_id", segment="segment", plan="plan")
         s = surveys.left_join(teams, "ticket_id").drop("ticket_id_right")
+        s = s.left_join(segments, "customer_id").drop("customer_id_right")
         return s.mutate(
             team=_.ticket_team,
             category=_.ticket_category,

@@ -60,6 +60,7 @@ class Metric:
     variant_of: str | None = None
     note: str = ""
     unit_label: str = "units"
+    explain_columns: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:

@@ -15,6 +15,10 @@ SLA_COMPLIANCE = Ratio(
     "/ tickets with targets; a ticket still inside its targets and not yet due counts as met only "
     "once it is answered and solved in time; breaches are listed per ticket by explain",
     unit_label="tickets with targets",
+    explain_columns=(
+        "frt_sla_seconds", "frt_target_seconds", "frt_breached",
+        "resolution_sla_seconds", "resolution_target_seconds", "resolution_breached",
+    ),
 )
 
 METRICS = (SLA_COMPLIANCE,)
