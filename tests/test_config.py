@@ -1,0 +1,59 @@
+"""Settings: parsing, validation messages, and docs/configuration.md listing every key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from supportmetrics.config import Settings, load_settings, parse_ranges, settings_from_dict
+from supportmetrics.errors import ConfigError
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
+
+
+def _keys(model: type, prefix: str = "") -> set[str]:
+    keys = set()
+    for name, field in model.model_fields.items():  # type: ignore[attr-defined]
+        annotation = field.annotation
+        if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
+            keys |= _keys(annotation, f"{prefix}{name}.")
+        else:
+            keys.add(f"{prefix}{name}")
+    return keys
+
+
+def test_every_setting_is_documented() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    weekdays = {f"business_hours.{d}" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    missing = [k for k in sorted(_keys(Settings) - weekdays) if f"`{k}" not in text]
+    assert missing == []
+
+
+def test_ranges_parse_to_seconds() -> None:
+    assert parse_ranges("09:00-12:00,13:00-17:00") == ((32400, 43200), (46800, 61200))
+    assert parse_ranges("closed") == ()
+    assert parse_ranges("00:00-24:00") == ((0, 86400),)
+    with pytest.raises(ValueError, match="overlap"):
+        parse_ranges("09:00-12:00,11:00-13:00")
+
+
+def test_bad_settings_name_the_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="timezone"):
+        settings_from_dict({"timezone": "Mars/Olympus"})
+    with pytest.raises(ConfigError, match=r"business_hours\.mon"):
+        settings_from_dict({"business_hours": {"mon": "9 to 5"}})
+    with pytest.raises(ConfigError, match="thresholds.unknown_key"):
+        settings_from_dict({"thresholds": {"unknown_key": 1}})
+    bad = tmp_path / "supportmetrics.toml"
+    bad.write_text("timezone = ", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(bad)
+
+
+def test_team_calendar_overrides_the_default() -> None:
+    settings = settings_from_dict(
+        {"business_hours": {"mon": "08:00-16:00", "teams": {"tier2": {"mon": "10:00-18:00"}}}}
+    )
+    assert settings.business_hours.for_team("tier2").weekly()[0] == ((36000, 64800),)
+    assert settings.business_hours.for_team("tier1").weekly()[0] == ((28800, 57600),)
