@@ -53,6 +53,8 @@ def ingest(
         with console.status(f"loading {table}") as status:
             result = ws.ingest(table, files, mapping=merged, progress=lambda m: status.update(m))
     report_load(result)
+    if result.file_problems:  # a file missing or unreadable, or a mapping it does not fit
+        return 2
     return 0 if result.ok else 3
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import os
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -104,9 +105,26 @@ def load_files(
     progress: Callable[[str], None] = lambda message: None,
 ) -> LoadResult:
     """Load files into ``spec``'s table; see the module docstring for the guarantees."""
+    # Naive text timestamps are cast in the workspace zone; the connection goes back to UTC
+    # afterwards, as Workspace.open left it, so later queries on it are not affected.
+    con.execute(f"SET TimeZone = {literal(settings.timezone)}")
+    try:
+        return _load_files(con, spec, paths, mapping, settings, rejects_dir, progress)
+    finally:
+        con.execute("SET TimeZone = 'UTC'")
+
+
+def _load_files(
+    con: duckdb.DuckDBPyConnection,
+    spec: TableSpec,
+    paths: list[Path | tuple[str, object]],
+    mapping: TableMapping,
+    settings: Settings,
+    rejects_dir: Path,
+    progress: Callable[[str], None],
+) -> LoadResult:
     started = time.perf_counter()
     load_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-    con.execute(f"SET TimeZone = {literal(settings.timezone)}")
     parts: list[str] = []
     problems: list[FileProblem] = []
     structural: list[Reject] = []
@@ -145,7 +163,6 @@ def load_files(
     if spec.name == "surveys":
         provided.update(dict.fromkeys(("scale_min", "scale_max")))
     write_columns = [c for c in spec.column_names if c in provided or c in spec.key]
-    all_columns = [*spec.column_names, *attributes]
     union = " UNION ALL BY NAME ".join(f"SELECT * FROM {ident(p)}" for p in parts)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _sm_batch AS {union}")
     for name in attributes:
@@ -198,7 +215,7 @@ def load_files(
         inserted = int(accepted) - int(updated) - int(unchanged)
         rejects = sorted(structural + row_rejects, key=lambda r: (labels.index(r.file) if r.file in labels else 0, r.row))
         con.execute(
-            "INSERT INTO _sm_loads VALUES (?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO _sm_loads VALUES (?, ?, ?, timezone('UTC', now()), ?, ?, ?, ?, ?, ?, ?)",
             [
                 load_id, spec.name, [str(p) if isinstance(p, Path) else p[0] for p in paths], rows_read, int(accepted),
                 rejected_rows, inserted, int(updated), int(unchanged), time.perf_counter() - started,
@@ -206,6 +223,8 @@ def load_files(
         )
         if os.environ.get("SUPPORTMETRICS_TEST_PAUSE_BEFORE_COMMIT"):
             progress("about to commit")
+            # the CLI shows progress only on a terminal: a marker a test can wait for
+            print("supportmetrics: about to commit", file=sys.stderr, flush=True)
             time.sleep(float(os.environ["SUPPORTMETRICS_TEST_PAUSE_BEFORE_COMMIT"]))
         con.execute("COMMIT")
     except duckdb.Error as exc:
@@ -288,9 +307,9 @@ def _typed_select(
                 )
             )
     for rule in spec.rules:
-        issues.append(
-            _issue(f"({rule.broken_when})", rule.column, f"CAST({ident(rule.column)} AS VARCHAR)", rule.reason)
-        )
+        # the value as the file has it (a timestamp not yet turned to UTC), else the typed one
+        shown = f"coalesce({ident('_raw_' + rule.column)}, CAST({ident(rule.column)} AS VARCHAR))"
+        issues.append(_issue(f"({rule.broken_when})", rule.column, shown, rule.reason))
     inner = (
         f"SELECT {literal(label)} AS _file, {file_index} AS _file_index, _row, "
         + ", ".join(raw + typed)

@@ -105,9 +105,12 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> list[S
         f"CREATE OR REPLACE TEMP TABLE {ident(table)} AS "
         f"SELECT row_number() OVER () AS _raw_index, * FROM {source}"
     )
+    # DuckDB may log several errors for one line (one per extra column): keep the last one,
+    # which describes the whole line ("Found: 4"), so the line counts once.
     bad = con.execute(
-        "SELECT DISTINCT line, error_type, coalesce(csv_line, ''), error_message "
-        "FROM reject_errors ORDER BY line"
+        "SELECT line, error_type, coalesce(csv_line, ''), error_message FROM reject_errors "
+        "QUALIFY row_number() OVER (PARTITION BY line ORDER BY column_idx DESC, "
+        "byte_position DESC) = 1 ORDER BY line"
     ).fetchall()
     rejects = [
         StructuralReject(int(line), f"{str(kind).lower()}: {message}", text)
