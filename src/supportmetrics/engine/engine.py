@@ -25,6 +25,8 @@ COUNT_KINDS = (Count, Snapshot)
 class Engine:
     """Runs metric queries against one Ibis backend holding the canonical tables."""
 
+    _serial = 0
+
     def __init__(self, backend: Any, settings: Settings, materialize: bool = True) -> None:
         self.backend = backend
         self.settings = settings
@@ -49,10 +51,13 @@ class Engine:
     # -- plumbing --------------------------------------------------------------------------
 
     def _materialize(self, name: str, expr: Any) -> Any:
-        try:
-            return self.backend.create_table(f"_sm_cache_{name}", expr, temp=True, overwrite=True)
-        except Exception:  # a backend without temp tables: keep the expression
-            return expr
+        """Compute a source once per engine as a temporary table (facts, waits, SLA clocks).
+
+        Each engine gets fresh names, so no table is ever overwritten (Ibis's overwrite of
+        temporary tables is not portable).
+        """
+        Engine._serial += 1
+        return self.backend.create_table(f"_sm_cache_{name}_{Engine._serial}", expr, temp=True)
 
     def data_span(self) -> tuple[date, date]:
         """First and last local date with any data (today when the workspace is empty)."""
@@ -244,28 +249,11 @@ class Engine:
 
 
 def _grain_start(day: date, grain: Grain) -> date:
-    if grain is Grain.DAY or grain is Grain.RANGE:
-        return day
-    if grain is Grain.WEEK:
-        return day - timedelta(days=day.weekday())
-    if grain is Grain.MONTH:
-        return day.replace(day=1)
-    if grain is Grain.QUARTER:
-        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    return date(day.year, 1, 1)
+    return day if grain is Grain.RANGE else cal.grain_start(day, grain.value)
 
 
 def _next_grain(day: date, grain: Grain) -> date:
-    if grain is Grain.DAY:
-        return day + timedelta(days=1)
-    if grain is Grain.WEEK:
-        return day + timedelta(days=7)
-    if grain is Grain.MONTH:
-        return date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    if grain is Grain.QUARTER:
-        month = day.month + 3
-        return date(day.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
-    return date(day.year + 1, 1, 1)
+    return cal.next_grain(day, grain.value)
 
 
 def parse_date(value: str | date | datetime | None, option: str) -> date | None:
