@@ -299,9 +299,10 @@ def test_facts_export(ws: Workspace, tmp_path: Path, capsys: pytest.CaptureFixtu
     import io
 
     rows = {r["ticket_id"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
-    assert rows["T4"]["first_response_seconds"] == "228600.0"
-    assert rows["T4"]["first_response_business_seconds"] == "1800.0"
+    assert float(rows["T4"]["first_response_seconds"]) == 228600.0
+    assert float(rows["T4"]["first_response_business_seconds"]) == 1800.0
     assert rows["T2"]["reopens"] == "1" and rows["T3"]["solved_agent"] == "a3"
+    assert rows["T5"]["frt_breached"] == "true" and rows["T6"]["reopens"] == ""
     out = tmp_path / "facts.parquet"
     assert main(["--workspace", str(ws.directory), "facts", "tickets", "--format", "parquet",
                  "--out", str(out)]) == 0

@@ -92,11 +92,15 @@ def facts(
                 raise QueryError("--format parquet needs --out FILE")
             table.to_parquet(out)
         elif fmt == "csv":
-            frame = table.order_by("ticket_id").execute()
+            import pyarrow.csv as pacsv
+
+            arrow = table.order_by("ticket_id").to_pyarrow()
             if out is None:
-                frame.to_csv(typer.get_text_stream("stdout"), index=False)
+                sink = typer.get_binary_stream("stdout")
+                pacsv.write_csv(arrow, sink)
+                sink.flush()
             else:
-                frame.to_csv(out, index=False)
+                pacsv.write_csv(arrow, str(out))
         else:
             raise QueryError(f"--format {fmt!r}: expected csv or parquet")
 
