@@ -309,3 +309,10 @@ def test_facts_export(ws: Workspace, tmp_path: Path, capsys: pytest.CaptureFixtu
     import pyarrow.parquet as pq
 
     assert pq.read_table(out).num_rows == 8
+
+
+def test_feedback_volume_by_hour_of_week(ws: Workspace) -> None:
+    # local (UTC) hour of week, Monday 00:00 = 0: Wed 10:00 = 2 x 24 + 10 = 58; Thu 10:00 = 82;
+    # Thu 11:00 = 83
+    assert by(ws, "feedback_volume", "hour_of_week") == {58: (1.0, 1), 82: (1.0, 1), 83: (1.0, 1)}
+    assert by(ws, "feedback_volume", "source") == {"email": (1.0, 1), "twitter": (2.0, 2)}
