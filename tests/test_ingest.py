@@ -494,3 +494,49 @@ def test_cli_tables_lists_rows_and_attributes(
     assert [cell.strip() for cell in calls.strip("│").split("│")] == [
         "calls", "0", "", "", "never", ""
     ]
+
+
+def test_typed_parquet_rejects_show_the_source_values(workspace: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "typed.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "ticket_id": ["P1", "P2", "P3"],
+                "created_at": pa.array(
+                    [datetime(2025, 1, 1, 9), datetime(2025, 1, 2, 9), None], pa.timestamp("s")
+                ),
+                "resolved_at": pa.array(
+                    [datetime(2025, 1, 1, 8), datetime(2025, 1, 2, 10), None], pa.timestamp("s")
+                ),
+                "handle_seconds": pa.array([1.5, -5.0, 3.0]),
+                "is_complaint": pa.array([True, None, False]),
+            }
+        ),
+        path,
+    )
+    result = workspace.ingest("tickets", path)
+    assert [(r.row, r.column, r.value, r.reason) for r in result.rejects] == [
+        (1, "resolved_at", "2025-01-01 08:00:00", "resolved_at is before created_at"),
+        (2, "handle_seconds", "-5.0", "handle_seconds is negative"),
+        (3, "created_at", "", "is empty (required)"),
+    ]
+    assert result.accepted == 0
+
+
+def test_several_files_in_one_load(workspace: Workspace, tmp_path: Path) -> None:
+    a = write(tmp_path / "a.csv", "ticket_id,created_at,Region\nA1,2025-01-01 00:00,EU\n")
+    b = write(
+        tmp_path / "b.jsonl",
+        '{"ticket_id": "B1", "created_at": "2025-01-02 00:00", "Shop": "web"}\n'
+        '{"ticket_id": "A1", "created_at": "2025-01-03 00:00"}\n',
+    )
+    result = workspace.ingest("tickets", [a, b])
+    assert result.files == ("a.csv", "b.jsonl")
+    assert [(r.file, r.row, r.column, r.reason) for r in result.rejects] == [
+        ("b.jsonl", 2, "ticket_id", "repeats the row at a.csv row 2 (the first is loaded)"),
+    ]
+    assert result.attributes == ("region", "shop")
+    assert rows(workspace, "tickets", "ticket_id, created_at, region, shop") == [
+        ("A1", datetime(2025, 1, 1), "EU", None),
+        ("B1", datetime(2025, 1, 2), None, "web"),
+    ]

@@ -163,8 +163,12 @@ def _load_files(
     if spec.name == "surveys":
         provided.update(dict.fromkeys(("scale_min", "scale_max")))
     write_columns = [c for c in spec.column_names if c in provided or c in spec.key]
-    union = " UNION ALL BY NAME ".join(f"SELECT * FROM {ident(p)}" for p in parts)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _sm_batch AS {union}")
+    con.execute("DROP TABLE IF EXISTS _sm_batch")
+    if len(parts) == 1:  # one file: no need to copy it
+        con.execute(f"ALTER TABLE {ident(parts[0])} RENAME TO _sm_batch")
+    else:
+        union = " UNION ALL BY NAME ".join(f"SELECT * FROM {ident(p)}" for p in parts)
+        con.execute(f"CREATE TEMP TABLE _sm_batch AS {union}")
     for name in attributes:
         con.execute(f"ALTER TABLE _sm_batch ADD COLUMN IF NOT EXISTS {ident(name)} VARCHAR")
     _cross_row_checks(con, spec)
@@ -308,7 +312,10 @@ def _typed_select(
             )
     for rule in spec.rules:
         # the value as the file has it (a timestamp not yet turned to UTC), else the typed one
-        shown = f"coalesce({ident('_raw_' + rule.column)}, CAST({ident(rule.column)} AS VARCHAR))"
+        shown = (
+            f"coalesce(CAST({ident('_raw_' + rule.column)} AS VARCHAR), "
+            f"CAST({ident(rule.column)} AS VARCHAR))"
+        )
         issues.append(_issue(f"({rule.broken_when})", rule.column, shown, rule.reason))
     inner = (
         f"SELECT {literal(label)} AS _file, {file_index} AS _file_index, _row, "
@@ -347,7 +354,12 @@ def _with_survey_scales(inner: str, settings: Settings) -> str:
 def _column_sql(
     column: Column, staged: StagedFile, resolved: ResolvedMapping, settings: Settings
 ) -> tuple[str, str]:
-    """(raw text, typed value) SQL for one canonical column of a staged file."""
+    """(raw, typed value) SQL for one canonical column of a staged file.
+
+    The raw value is the trimmed text, or, where a typed source (Parquet) is taken as it is, the
+    source value itself: turning a million timestamps into text only to test them for NULL
+    was most of the time of a Parquet load. Reports cast it to text when a row is rejected.
+    """
     if column.name in resolved.sources:
         source = resolved.sources[column.name]
         source_type = staged.types[source].upper()
@@ -369,11 +381,11 @@ def _column_sql(
         return raw, f"lower({mapped})" if column.lower else mapped
     if column.type is ColumnType.NUMBER:
         if _numeric(source_type):
-            return raw, f"CAST({value} AS DOUBLE)"
+            return value, f"CAST({value} AS DOUBLE)"
         return raw, f"TRY_CAST({mapped} AS DOUBLE)"
     if column.type is ColumnType.BOOL:
         if source_type == "BOOLEAN":
-            return raw, value
+            return value, value
         words_true = ", ".join(literal(w) for w in TRUE_WORDS)
         words_false = ", ".join(literal(w) for w in FALSE_WORDS)
         return raw, (
@@ -384,17 +396,19 @@ def _column_sql(
     zone = literal(settings.timezone)
     if column.type is ColumnType.DATE:
         if source_type == "DATE":
-            return raw, value
+            return value, value
         if source_type.startswith("TIMESTAMP"):
-            return raw, f"CAST({value} AS DATE)"
+            return value, f"CAST({value} AS DATE)"
         if fmt:
             return raw, f"CAST(try_strptime({mapped}, {literal(fmt)}) AS DATE)"
         return raw, f"TRY_CAST({mapped} AS DATE)"
     # timestamps: stored as naive UTC; naive input is read in the workspace time zone
     if source_type in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"):
-        return raw, f"timezone('UTC', {value})"
+        return value, f"timezone('UTC', {value})"
     if source_type.startswith("TIMESTAMP") or source_type == "DATE":
-        return raw, f"timezone('UTC', timezone({zone}, CAST({value} AS TIMESTAMP)))"
+        if settings.timezone == "UTC":
+            return value, f"CAST({value} AS TIMESTAMP)"
+        return value, f"timezone('UTC', timezone({zone}, CAST({value} AS TIMESTAMP)))"
     if fmt:
         parsed = f"try_strptime({mapped}, {literal(fmt)})"
         if "%z" in fmt or "%Z" in fmt:
