@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from engine_fixture import build
+
 from supportmetrics import Workspace
 from supportmetrics.cli import main
 

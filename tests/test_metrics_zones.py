@@ -8,7 +8,6 @@ configured as an extra closed day. Business hours mon-fri 09:00-17:00, tier2 10:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +15,13 @@ from typing import Any
 import duckdb
 import ibis
 
-from supportmetrics.config import CONFIG_FILE, DEFAULT_CONFIG_TEXT, Settings, TableMapping, load_settings
+from supportmetrics.config import (
+    CONFIG_FILE,
+    DEFAULT_CONFIG_TEXT,
+    Settings,
+    TableMapping,
+    load_settings,
+)
 from supportmetrics.errors import MappingError, WorkspaceError
 from supportmetrics.ingest import LoadResult, create_table_sql, load_files
 from supportmetrics.ingest.sql import ident
@@ -117,7 +123,7 @@ class Workspace:
     def ingest(
         self,
         table: str,
-        paths: str | Path | list[str | Path],
+        paths: str | Path | Sequence[str | Path],
         mapping: TableMapping | dict[str, Any] | None = None,
         progress: Callable[[str], None] = lambda message: None,
     ) -> LoadResult:

@@ -196,10 +196,7 @@ def compile_snapshot(metric: Snapshot, query: Query, ctx: Context) -> Table:
     t = filtered(metric.where, query, ctx.sources.get(metric.source), ctx.settings)
     age = metric.min_age_seconds(ctx.settings) if metric.min_age_seconds else None
     t = _snapshot_units(t, metric.opened, metric.closed, "end", ctx, age)
-    if metric.count_distinct:
-        value = t[metric.count_distinct].nunique()
-    else:
-        value = t.count()
+    value = t[metric.count_distinct].nunique() if metric.count_distinct else t.count()
     return t.group_by(_group(t, query)).aggregate(value=value.cast("float64"), count=value)
 
 

@@ -11,7 +11,13 @@ import pandas as pd
 
 from supportmetrics import calendar as cal
 from supportmetrics.config import Settings
-from supportmetrics.engine.compile import Context, compile_metric, duration_seconds, filtered, with_period
+from supportmetrics.engine.compile import (
+    Context,
+    compile_metric,
+    duration_seconds,
+    filtered,
+    with_period,
+)
 from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange
 from supportmetrics.engine.sources import SOURCES, Sources
 from supportmetrics.errors import QueryError

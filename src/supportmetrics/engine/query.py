@@ -56,5 +56,5 @@ def parse_enum(kind: type[Enum], value: str, option: str) -> Enum:
     try:
         return kind(value)
     except ValueError:
-        choices = "|".join(str(m.value) for m in kind)  # type: ignore[attr-defined]
+        choices = "|".join(str(m.value) for m in kind)
         raise QueryError(f"{option} {value!r}: expected one of {choices}") from None

@@ -374,7 +374,8 @@ def _column_sql(
         cases = " ".join(
             f"WHEN {literal(k.strip().lower())} THEN {literal(v)}" for k, v in resolved.values[column.name].items()
         )
-        mapped = f"coalesce(CASE lower({raw}) {cases} END, {raw})"
+        # a value mapped to "" becomes empty (null), like an empty cell
+        mapped = f"nullif(CASE lower({raw}) {cases} ELSE {raw} END, '')"
     if column.type is ColumnType.TEXT:
         if column.allowed:
             return raw, f"regexp_replace(lower({mapped}), '[ -]+', '_', 'g')"

@@ -76,7 +76,7 @@ def resolve(
             )
         sources[target] = source
     used = set(sources.values())
-    by_normal = {}
+    by_normal: dict[str, str] = {}
     for column in file_columns:
         by_normal.setdefault(normalise_name(column), column)
     for name in canonical:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from supportmetrics.metrics.common import flag, ratio
 from supportmetrics.metrics.model import (
-    Combined, Count, Direction, Duration, Mean, Part, Ratio, Unit,
+    Combined,
+    Count,
+    Direction,
+    Duration,
+    Mean,
+    Part,
+    Ratio,
+    Unit,
 )
 
 SERVICE_LEVEL = Ratio(

@@ -5,7 +5,16 @@ from __future__ import annotations
 import ibis
 
 from supportmetrics.metrics.common import flag, ratio
-from supportmetrics.metrics.model import Combined, Count, Direction, Part, Ratio, Rollup, Unit
+from supportmetrics.metrics.model import (
+    Combined,
+    Count,
+    Direction,
+    Metric,
+    Part,
+    Ratio,
+    Rollup,
+    Unit,
+)
 
 _DIMS = ("segment", "plan", "acquisition_channel")
 _at_start = Part(source="customers", at="start", opened="signup_at", closed="churned_at")
@@ -76,7 +85,7 @@ ENGAGEMENT_RATE = Combined(
     "in the period (signed up before its end, not churned before its start)", article="seed 001", unit_label="active customers",
 )
 
-METRICS = (
+METRICS: tuple[Metric, ...] = (
     CHURN_RATE, CHURN_NET, RETENTION_RATE, REFERRAL_RATE, REFERRAL_COUNT, NEW_CUSTOMERS,
     ENGAGEMENT_RATE,
 )

@@ -128,7 +128,7 @@ class Combined(Metric):
     scale: float = 1.0
 
 
-KINDS = (Count, Ratio, Mean, Duration, Snapshot, Combined)
+KINDS: tuple[type[Metric], ...] = (Count, Ratio, Mean, Duration, Snapshot, Combined)
 
 
 @dataclass(frozen=True)

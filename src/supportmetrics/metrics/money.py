@@ -11,10 +11,12 @@ from supportmetrics.metrics.common import ratio
 from supportmetrics.metrics.model import Combined, Direction, Part, Unit
 
 YEAR_DAYS = 365.25
-_ledger = lambda kind: Part(  # noqa: E731
-    source="ledger", anchor="at", where=lambda t, s: t.kind == kind,
-    measure=lambda t, s: t.amount, dimensions=(),
-)
+def _ledger(kind: str) -> Part:
+    """The amounts of one ledger kind booked in the period (no dimensions)."""
+    return Part(
+        source="ledger", anchor="at", where=lambda t, s: t.kind == kind,
+        measure=lambda t, s: t.amount, dimensions=(),
+    )
 _orders_amount = Part(source="orders", anchor="at", measure=lambda t, s: t.amount)
 _orders = Part(source="orders", anchor="at")
 _buyers = Part(source="orders", anchor="at", distinct="customer_id")

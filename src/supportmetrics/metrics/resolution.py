@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from supportmetrics.metrics.common import flag, ratio
 from supportmetrics.metrics.model import (
-    Combined, Count, Direction, Duration, Mean, Part, Ratio, Snapshot, Unit,
+    Combined,
+    Count,
+    Direction,
+    Duration,
+    Mean,
+    Part,
+    Ratio,
+    Snapshot,
+    Unit,
 )
 
 _SOLVED_DIMS = ("agent_id", "team", "channel", "category")

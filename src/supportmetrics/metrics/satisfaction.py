@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from supportmetrics.metrics.common import flag
-from supportmetrics.metrics.model import Direction, Mean, Ratio, Unit
+from supportmetrics.metrics.model import Direction, Expr, Mean, Ratio, Unit
 
-_answered = lambda survey: lambda t, s: (t.survey == survey) & t.score.notnull()  # noqa: E731
+
+def _answered(survey: str) -> Expr:
+    """Units: answered responses of one survey."""
+    return lambda t, s: (t.survey == survey) & t.score.notnull()
 
 NPS = Ratio(
     id="nps", title="Net Promoter Score", unit=Unit.POINTS, direction=Direction.UP,
@@ -83,4 +84,3 @@ IQS = Mean(
 )
 
 METRICS = (NPS, CSAT, CSAT_MEAN, CES, CES_AGREE, HAPPINESS, SURVEY_RESPONSE_RATE, COMMENT_RATE, IQS)
-_ = replace
