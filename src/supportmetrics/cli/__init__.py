@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import sys
 
-from supportmetrics.cli.app import app, console_error
-from supportmetrics.errors import SupportMetricsError, UserError
-
 # Each module registers its commands on ``app`` when imported.
 from supportmetrics.cli import data as _data  # noqa: E402,F401
+from supportmetrics.cli.app import app, console_error
+from supportmetrics.errors import SupportMetricsError, UserError
 
 for _optional in ("demo", "calc", "metrics", "report"):
     try:
