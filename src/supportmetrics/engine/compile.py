@@ -170,7 +170,13 @@ def compile_duration(metric: Duration, query: Query, ctx: Context) -> Table:
 
 
 def _snapshot_units(
-    source: Table, opened: str, closed: str, at: str, ctx: Context, min_age: float | None = None
+    source: Table,
+    opened: str,
+    closed: str,
+    at: str,
+    ctx: Context,
+    min_age: float | None = None,
+    age_from: str = "",
 ) -> Table:
     """Units alive at each period's start or end instant: opened < t and (closed null or >= t)."""
     p = ctx.periods_table
@@ -187,7 +193,7 @@ def _snapshot_units(
     )
     if min_age is not None:
         condition = condition & (
-            source[opened].epoch_seconds() <= instant.epoch_seconds() - min_age
+            source[age_from or opened].epoch_seconds() <= instant.epoch_seconds() - min_age
         )
     return source.join(p, condition).mutate(period=p.period)
 
@@ -195,7 +201,7 @@ def _snapshot_units(
 def compile_snapshot(metric: Snapshot, query: Query, ctx: Context) -> Table:
     t = filtered(metric.where, query, ctx.sources.get(metric.source), ctx.settings)
     age = metric.min_age_seconds(ctx.settings) if metric.min_age_seconds else None
-    t = _snapshot_units(t, metric.opened, metric.closed, "end", ctx, age)
+    t = _snapshot_units(t, metric.opened, metric.closed, "end", ctx, age, metric.age_from)
     value = t[metric.count_distinct].nunique() if metric.count_distinct else t.count()
     return t.group_by(_group(t, query)).aggregate(value=value.cast("float64"), count=value)
 

@@ -164,7 +164,7 @@ class Engine:
             from supportmetrics.engine.compile import _snapshot_units
 
             age = metric.min_age_seconds(self.settings) if metric.min_age_seconds else None
-            t = _snapshot_units(t, metric.opened, metric.closed, "end", ctx, age)
+            t = _snapshot_units(t, metric.opened, metric.closed, "end", ctx, age, metric.age_from)
             unit_value: Any = ibis.literal(1.0)
         else:
             t = with_period(t, metric.anchor, query, ctx)

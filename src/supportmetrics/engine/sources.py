@@ -36,6 +36,7 @@ SOURCES: dict[str, SourceInfo] = {
         SourceInfo("first_responses", "ticket_id", "tickets, credited to the first responder"),
         SourceInfo("solved", "ticket_id", "tickets, credited to the assignee at the solve"),
         SourceInfo("waits", "wait_id", "customer waits ended by a public agent reply"),
+        SourceInfo("open_spans", "ticket_id", "spans of time a ticket was open (not solved)"),
         SourceInfo("calls", "call_id", "calls offered to a queue"),
         SourceInfo("requests", "request_id", "tickets and calls together"),
         SourceInfo("handled", "unit_id", "answered calls and tickets with handle time"),
@@ -93,7 +94,6 @@ class Sources:
             repeat_contact=facts.customer_id.notnull()
             & next_created.notnull()
             & (next_created.epoch_seconds() - facts.created_at.epoch_seconds() <= window),
-            backlog_unanswered_end=ibis.least(facts.solved_at, facts.first_response_at),
         )
         return self._materialize("facts", facts)
 
@@ -128,6 +128,47 @@ class Sources:
             ),
         ).drop("solved_at")
         return self._materialize("waits", waits)
+
+    def _open_spans(self) -> Table:
+        """Spans a ticket was not solved: from creation (or a reopen) to the next solve.
+
+        From the status history when the ticket has status changes, else from its own row
+        (created_at to resolved_at when solved). Snapshot metrics count tickets whose span
+        contains the period end, so a ticket solved in October and reopened in November is
+        open at the end of November but not of October.
+        """
+        facts = self.get("facts")
+        changes = self.raw("ticket_events").filter(_.kind == "status_change")
+        changes = changes.mutate(now_solved=_.status.isin(("solved", "closed")))
+        order = ibis.window(group_by=changes.ticket_id, order_by=[changes.at, changes.event_id])
+        changes = changes.mutate(was_solved=changes.now_solved.lag().over(order).fill_null(False))
+        edges = changes.filter(_.now_solved != _.was_solved)  # solves and reopens
+        starts = facts.semi_join(edges, "ticket_id").select(
+            ticket_id=_.ticket_id, at=_.created_at, opens=ibis.literal(True)
+        )
+        marks = edges.select(ticket_id=_.ticket_id, at=_.at, opens=~_.now_solved).union(starts)
+        by_time = ibis.window(group_by=marks.ticket_id, order_by=[marks.at, ~marks.opens])
+        marks = marks.mutate(next_at=marks.at.lead().over(by_time))
+        from_events = marks.filter(_.opens).select(
+            ticket_id=_.ticket_id, span_start=_.at, span_end=_.next_at
+        )
+        from_rows = facts.anti_join(edges, "ticket_id").select(
+            ticket_id=_.ticket_id, span_start=_.created_at, span_end=_.solved_at
+        )
+        spans = from_events.union(from_rows)
+        dims = facts.select(
+            "ticket_id", "created_at", "first_response_at", "agent_id", "team", "channel",
+            "priority", "category",
+        )
+        spans = spans.join(dims, "ticket_id").mutate(
+            # open and not yet answered: the span up to the first public agent reply
+            unanswered_end=ibis.ifelse(
+                _.first_response_at.isnull(),
+                _.span_end,
+                ibis.least(ibis.coalesce(_.span_end, _.first_response_at), _.first_response_at),
+            )
+        )
+        return self._materialize("open_spans", spans)
 
     # -- calls and requests --------------------------------------------------------------------
 

@@ -96,6 +96,7 @@ class Snapshot(Metric):
     opened: str = ""
     closed: str = ""
     min_age_seconds: Callable[[Any], float] | None = None
+    age_from: str = ""
     count_distinct: str | None = None
 
 

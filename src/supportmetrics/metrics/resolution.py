@@ -27,10 +27,11 @@ TICKETS_SOLVED = Count(
 )
 OPEN_TICKETS = Snapshot(
     id="open_tickets", title="Open tickets at period end", unit=Unit.COUNT,
-    direction=Direction.DOWN, source="tickets", anchor="created_at",
-    opened="created_at", closed="solved_at", dimensions=("agent_id", "team", "channel", "priority"),
-    definition="tickets created before the end of the period and not solved at its end "
-    "(snapshot; a ticket solved later counts as open until its last solve)",
+    direction=Direction.DOWN, source="open_spans", anchor="span_start",
+    opened="span_start", closed="span_end", count_distinct="ticket_id",
+    dimensions=("agent_id", "team", "channel", "priority"),
+    definition="tickets not solved at the end of the period (snapshot from the status history: "
+    "a ticket solved and reopened later is open only from its reopen)",
     article="seed 000", unit_label="tickets",
 )
 AWAITING_REPLY = Snapshot(
@@ -44,18 +45,19 @@ AWAITING_REPLY = Snapshot(
 )
 BACKLOG = Snapshot(
     id="backlog", title="Backlog (open tickets older than backlog_age)", unit=Unit.COUNT,
-    direction=Direction.DOWN, source="tickets", anchor="created_at",
-    opened="created_at", closed="solved_at",
-    min_age_seconds=lambda s: s.thresholds.backlog_age_hours * 3600,
+    direction=Direction.DOWN, source="open_spans", anchor="span_start",
+    opened="span_start", closed="span_end", count_distinct="ticket_id",
+    min_age_seconds=lambda s: s.thresholds.backlog_age_hours * 3600, age_from="created_at",
     dimensions=("agent_id", "team", "channel", "priority"),
-    definition="tickets open at the period end and older than backlog_age_hours (default 24 h)",
+    definition="tickets open at the period end and created more than backlog_age_hours "
+    "(default 24 h) before it",
     article="seed 000", unit_label="tickets",
 )
 BACKLOG_UNANSWERED = Snapshot(
     id="backlog_unanswered", title="Backlog without any agent reply", unit=Unit.COUNT,
-    direction=Direction.DOWN, source="tickets", anchor="created_at",
-    opened="created_at", closed="backlog_unanswered_end",
-    min_age_seconds=lambda s: s.thresholds.backlog_age_hours * 3600,
+    direction=Direction.DOWN, source="open_spans", anchor="span_start",
+    opened="span_start", closed="unanswered_end", count_distinct="ticket_id",
+    min_age_seconds=lambda s: s.thresholds.backlog_age_hours * 3600, age_from="created_at",
     dimensions=("agent_id", "team", "channel", "priority"), variant_of="backlog",
     definition="open tickets older than backlog_age_hours with no public agent reply yet at the "
     "period end", article="seed 000", unit_label="tickets",
