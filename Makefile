@@ -14,6 +14,7 @@ lint:
 
 docs:
 	$(PY) -m supportmetrics.metrics.reference > docs/metrics.md
+	$(PY) -m supportmetrics.cli.reference > docs/cli.md
 
 demo:
 	$(VENV)/bin/supportmetrics demo ./demo

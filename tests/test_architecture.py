@@ -77,3 +77,10 @@ def test_every_metric_of_the_spec_is_in_the_catalogue() -> None:
     ids.discard("")
     missing = sorted(i for i in ids if i not in CATALOGUE)
     assert missing == []
+
+
+def test_cli_reference_is_current() -> None:
+    from supportmetrics.cli.reference import render
+
+    docs = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+    assert docs.read_text(encoding="utf-8") == render(), "run `make docs`"

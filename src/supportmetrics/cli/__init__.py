@@ -24,25 +24,17 @@ for _optional in ("demo", "calc", "metrics", "report"):
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``supportmetrics`` command."""
     try:
-        result = app(args=argv, prog_name="supportmetrics", standalone_mode=False)
+        # standalone: Typer reports usage errors itself (exit 2) and ends with SystemExit
+        app(args=argv, prog_name="supportmetrics", standalone_mode=True)
     except UserError as exc:
         console_error(str(exc))
         return exc.exit_code
     except SupportMetricsError as exc:
         console_error(f"internal error: {exc}")
         return 1
-    except SystemExit as exc:  # raised by --help and by click usage errors
-        return int(exc.code or 0)
-    except Exception as exc:  # click's own usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return 2
-        if isinstance(exc, click.exceptions.Abort):
-            return 130
-        raise
-    return int(result or 0)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ def ingest(
     ),
     set_: list[str] = typer.Option([], "--set", help="COLUMN=VALUE constant for a column the files lack."),
     mapping: str = typer.Option(None, "--mapping", help="Use [mappings.NAME] from supportmetrics.toml."),
-) -> int:
+) -> None:
     """Load files into a canonical table: validated, idempotent, atomic."""
     with open_workspace() as ws:
         base = ws.mapping_for(table, mapping)
@@ -54,8 +54,9 @@ def ingest(
             result = ws.ingest(table, files, mapping=merged, progress=lambda m: status.update(m))
     report_load(result)
     if result.file_problems:  # a file missing or unreadable, or a mapping it does not fit
-        return 2
-    return 0 if result.ok else 3
+        raise typer.Exit(2)
+    if not result.ok:
+        raise typer.Exit(3)
 
 
 def report_load(result: LoadResult) -> None:
