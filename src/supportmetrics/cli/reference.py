@@ -10,7 +10,7 @@ from typing import Any
 
 import typer.main
 
-from supportmetrics.cli import app
+from supportmetrics.cli.app import app
 
 HEADER = """\
 # Command reference
@@ -22,6 +22,8 @@ a test fails when this file is stale.
 
 def render() -> str:
     """Every command's help text, rendered at a fixed width without colour."""
+    import supportmetrics.cli  # noqa: F401  (registers every command on the app)
+
     saved = {k: os.environ.get(k) for k in ("COLUMNS", "TERM", "NO_COLOR")}
     os.environ.update(COLUMNS="100", TERM="dumb", NO_COLOR="1")
     try:
