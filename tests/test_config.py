@@ -57,3 +57,13 @@ def test_team_calendar_overrides_the_default() -> None:
     )
     assert settings.business_hours.for_team("tier2").weekly()[0] == ((36000, 64800),)
     assert settings.business_hours.for_team("tier1").weekly()[0] == ((28800, 57600),)
+
+
+def test_team_calendar_inherits_what_it_does_not_set() -> None:
+    settings = settings_from_dict(
+        {"business_hours": {"tue": "08:00-12:00", "country": "HR", "holidays": ["2025-12-24"],
+                            "teams": {"tier2": {"mon": "10:00-18:00"}}}}
+    )
+    tier2 = settings.business_hours.for_team("tier2")
+    assert tier2.weekly()[1] == ((28800, 43200),)  # Tuesday from the default
+    assert tier2.country == "HR" and [d.isoformat() for d in tier2.holidays] == ["2025-12-24"]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from supportmetrics.errors import ConfigError
 
@@ -78,7 +78,26 @@ class Calendar(_Frozen):
 
 
 class BusinessHours(Calendar):
+    """The default calendar plus per-team calendars.
+
+    A team calendar inherits every key it does not set (weekdays, holidays, country, zone)
+    from the default calendar, so ``[business_hours.teams.tier2] mon = "10:00-18:00"`` changes
+    Monday only.
+    """
+
     teams: dict[str, Calendar] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inherit(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("teams"), dict):
+            return data
+        defaults = {k: v for k, v in data.items() if k != "teams"}
+        teams = {
+            name: {**defaults, **team} if isinstance(team, dict) else team
+            for name, team in data["teams"].items()
+        }
+        return {**data, "teams": teams}
 
     def for_team(self, team: str | None) -> Calendar:
         if team is not None and team in self.teams:
