@@ -80,6 +80,16 @@ class Engine:
             self._span = (min(lows, default=today), max(highs, default=today))
         return self._span
 
+    def table_span(self, name: str) -> tuple[date, date]:
+        """First and last UTC date of one table's time column (the data span when empty)."""
+        spec = TABLES[name]
+        t = self.backend.table(name)
+        row = t.aggregate(lo=t[spec.span].min(), hi=t[spec.span].max()).execute()
+        lo, hi = row["lo"].iloc[0], row["hi"].iloc[0]
+        if pd.isna(lo):
+            return self.data_span()
+        return pd.Timestamp(lo).date(), pd.Timestamp(hi).date()
+
     def context(self, query: Query) -> Context:
         first, last = self.resolve_range(query)
         grain = "range" if query.grain is Grain.RANGE else query.grain.value

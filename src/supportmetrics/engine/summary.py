@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rich.console import Console
@@ -23,9 +24,11 @@ def summary_rows(workspace: Any, months: int = 3) -> list[tuple[str, str, list[s
     engine = workspace.engine()
     rows = []
     periods: list[str] = []
+    last = engine.table_span("tickets")[1]
+    end = date(last.year + last.month // 12, last.month % 12 + 1, 1)
     for metric_id in HEADLINE:
         metric = get_metric(metric_id)
-        frame = engine.metric(build_query(metric_id, "month"))
+        frame = engine.metric(build_query(metric_id, "month", end=end))
         tail = frame.tail(months)
         periods = tail["period"].tolist()
         rows.append((metric_id, metric.title, [format_value(v, metric.unit) for v in tail["value"]]))
