@@ -217,7 +217,7 @@ class Sources:
             sl_eligible=((_.is_answered | _.is_abandoned) & ~_.is_short_abandon).cast("int64"),
             sl_met=(_.is_answered & (_.wait_seconds <= threshold)).cast("int64"),
         )
-        return tickets.union(calls)
+        return self._materialize("requests", tickets.union(calls))
 
     def _sla(self) -> Table:
         """Per ticket: SLA clocks (pending / on_hold paused) against the priority's targets."""
@@ -310,12 +310,13 @@ class Sources:
         segments = self.raw("customers").select("customer_id", segment="segment", plan="plan")
         s = surveys.left_join(teams, "ticket_id").drop("ticket_id_right")
         s = s.left_join(segments, "customer_id").drop("customer_id_right")
-        return s.mutate(
+        s = s.mutate(
             team=_.ticket_team,
             category=_.ticket_category,
             answered=_.score.notnull(),
             normalized=(_.score - _.scale_min) / (_.scale_max - _.scale_min),
         ).mutate(satisfied=_.normalized >= satisfied_at - 1e-9).drop("ticket_team", "ticket_category")
+        return self._materialize("surveys", s)
 
     def _customers(self) -> Table:
         return self.raw("customers")
