@@ -43,10 +43,10 @@ EXPECTED_REJECTS = [
     (5, "created_at", "not a date", "is not a timestamp"),
     (6, "priority", "super", "is not one of: low, normal, high, urgent"),
     (7, "is_complaint", "maybe", "is not a boolean"),
-    (8, "resolved_at", "2025-10-06 10:00", "resolved_at is before created_at"),
+    (8, "resolved_at", "2025-10-06 10:00", "is before created_at"),
     (9, "ticket_id", "T1", "repeats the row at messy.csv row 2"),
     (10, "", "T9,2025-10-09 10:00,web,low,open,,,,,one field too many", "too many columns"),
-    (11, "handle_seconds", "-5", "handle_seconds is negative"),
+    (11, "handle_seconds", "-5", "is negative"),
     (14, "created_at", "yesterday", "is not a timestamp"),
     (14, "priority", "meh", "is not one of"),
 ]
@@ -124,7 +124,7 @@ def test_rejects_file_lists_file_row_column_value_and_reason(
     assert sorted(tuple(line[:4]) for line in lines[1:]) == sorted(
         ("messy.csv", str(row), column, value) for row, column, value, _ in EXPECTED_REJECTS
     )
-    assert ["messy.csv", "8", "resolved_at", "2025-10-06 10:00", "resolved_at is before created_at"] in lines
+    assert ["messy.csv", "8", "resolved_at", "2025-10-06 10:00", "is before created_at"] in lines
     assert [
         "messy.csv", "6", "priority", "super",
         "is not one of: low, normal, high, urgent (map other values with a value map)",
@@ -167,7 +167,7 @@ def test_event_of_an_unknown_ticket_is_rejected(workspace: Workspace, tmp_path: 
     result = workspace.ingest("ticket_events", write(tmp_path / "e.csv", events))
     assert [(r.file, r.row, r.column, r.value, r.reason) for r in result.rejects] == [
         ("e.csv", 3, "ticket_id", "ZZZ", "is not a known ticket (load its ticket first)"),
-        ("e.csv", 4, "status", "", "status is empty (required when kind is status_change)"),
+        ("e.csv", 4, "status", "", "is empty (required when kind is status_change)"),
     ]
     assert rows(workspace, "ticket_events", "event_id, kind, status") == [
         ("E1", "customer_message", None),
@@ -362,11 +362,11 @@ def test_survey_rules(tmp_path: Path) -> None:
     try:
         result = ws.ingest("surveys", write(tmp_path / "s.csv", text))
         assert [(r.row, r.column, r.value, r.reason) for r in result.rejects] == [
-            (3, "score", "6", "score is outside the survey's scale"),
-            (4, "responded_at", "", "responded_at is empty (required when score is present)"),
+            (3, "score", "6", "is outside the survey's scale"),
+            (4, "responded_at", "", "is empty (required when score is present)"),
             (
                 5, "survey", "weird",
-                "survey has no declared scale (give scale_min and scale_max, or [surveys.scales])",
+                "has no declared scale (give scale_min and scale_max, or [surveys.scales])",
             ),
         ]
         assert rows(ws, "surveys", "response_id, survey, score, scale_min, scale_max") == [
@@ -389,8 +389,8 @@ def test_answered_call_without_answered_at_is_rejected(workspace: Workspace, tmp
     )
     result = workspace.ingest("calls", write(tmp_path / "c.csv", text))
     assert [(r.row, r.column, r.reason) for r in result.rejects] == [
-        (2, "answered_at", "answered_at is empty (required when outcome is answered)"),
-        (5, "answered_at", "answered_at is set but outcome is not answered"),
+        (2, "answered_at", "is empty (required when outcome is answered)"),
+        (5, "answered_at", "is set but outcome is not answered"),
     ]
     assert rows(workspace, "calls", "call_id, outcome") == [("K2", "answered"), ("K3", "abandoned")]
 
@@ -426,7 +426,7 @@ def test_cli_map_value_set_and_timestamp_format(
     assert (
         "tickets: 3 rows read, 2 accepted (2 new, 0 updated, 0 unchanged), 1 rejected" in out
     )
-    assert "rejected: foreign.csv row 4: resolved_at '03.02.2025 08:00' resolved_at is before created_at" in err
+    assert "rejected: foreign.csv row 4: resolved_at '03.02.2025 08:00' is before created_at" in err
     assert "rejects written to " in out
     with Workspace.open(tmp_path / "ws") as ws:
         assert rows(ws, "tickets", "ticket_id, created_at, channel, status, team, resolved_at") == [
@@ -516,8 +516,8 @@ def test_typed_parquet_rejects_show_the_source_values(workspace: Workspace, tmp_
     )
     result = workspace.ingest("tickets", path)
     assert [(r.row, r.column, r.value, r.reason) for r in result.rejects] == [
-        (1, "resolved_at", "2025-01-01 08:00:00", "resolved_at is before created_at"),
-        (2, "handle_seconds", "-5.0", "handle_seconds is negative"),
+        (1, "resolved_at", "2025-01-01 08:00:00", "is before created_at"),
+        (2, "handle_seconds", "-5.0", "is negative"),
         (3, "created_at", "", "is empty (required)"),
     ]
     assert result.accepted == 0

@@ -100,12 +100,12 @@ def _after(later: str, earlier: str) -> RowRule:
     return RowRule(
         column=later,
         broken_when=f'"{later}" IS NOT NULL AND "{earlier}" IS NOT NULL AND "{later}" < "{earlier}"',
-        reason=f"{later} is before {earlier}",
+        reason=f"is before {earlier}",
     )
 
 
 def _not_negative(column: str) -> RowRule:
-    return RowRule(column, f'"{column}" < 0', f"{column} is negative")
+    return RowRule(column, f'"{column}" < 0', "is negative")
 
 
 TICKETS = TableSpec(
@@ -152,7 +152,7 @@ TICKET_EVENTS = TableSpec(
         RowRule(
             "status",
             "kind = 'status_change' AND status IS NULL",
-            "status is empty (required when kind is status_change)",
+            "is empty (required when kind is status_change)",
         ),
     ),
 )
@@ -180,12 +180,12 @@ CALLS = TableSpec(
         RowRule(
             "answered_at",
             "outcome = 'answered' AND answered_at IS NULL",
-            "answered_at is empty (required when outcome is answered)",
+            "is empty (required when outcome is answered)",
         ),
         RowRule(
             "answered_at",
             "outcome IN ('abandoned', 'blocked') AND answered_at IS NOT NULL",
-            "answered_at is set but outcome is not answered",
+            "is set but outcome is not answered",
         ),
         _after("answered_at", "queued_at"),
         _after("ended_at", "queued_at"),
@@ -219,23 +219,23 @@ SURVEYS = TableSpec(
         RowRule(
             "responded_at",
             "score IS NOT NULL AND responded_at IS NULL",
-            "responded_at is empty (required when score is present)",
+            "is empty (required when score is present)",
         ),
         _after("responded_at", "sent_at"),
         RowRule(
             "scale_max",
             "scale_min IS NOT NULL AND scale_max IS NOT NULL AND scale_max <= scale_min",
-            "scale_max is not above scale_min",
+            "is not above scale_min",
         ),
         RowRule(
             "survey",
             "scale_min IS NULL OR scale_max IS NULL",
-            "survey has no declared scale (give scale_min and scale_max, or [surveys.scales])",
+            "has no declared scale (give scale_min and scale_max, or [surveys.scales])",
         ),
         RowRule(
             "score",
             "score IS NOT NULL AND (score < scale_min OR score > scale_max)",
-            "score is outside the survey's scale",
+            "is outside the survey's scale",
         ),
     ),
 )
@@ -273,7 +273,7 @@ ORDERS = TableSpec(
         RowRule(
             "gross_margin",
             "gross_margin < 0 OR gross_margin > 1",
-            "gross_margin is not a fraction between 0 and 1",
+            "is not a fraction between 0 and 1",
         ),
     ),
 )
@@ -302,7 +302,7 @@ AGENT_SHIFTS = TableSpec(
         Column("end", TS, required=True),
     ),
     rules=(
-        RowRule("end", '"end" IS NOT NULL AND start IS NOT NULL AND "end" <= start', "end is not after start"),
+        RowRule("end", '"end" IS NOT NULL AND start IS NOT NULL AND "end" <= start', "is not after start"),
     ),
 )
 
@@ -322,8 +322,8 @@ QUALITY_REVIEWS = TableSpec(
         Column("weight", NUM, meaning="default 1"),
     ),
     rules=(
-        RowRule("max_score", "max_score <= 0", "max_score is not positive"),
-        RowRule("score", "score < 0 OR score > max_score", "score is outside 0..max_score"),
+        RowRule("max_score", "max_score <= 0", "is not positive"),
+        RowRule("score", "score < 0 OR score > max_score", "is outside 0..max_score"),
         _not_negative("weight"),
     ),
 )
