@@ -1,4 +1,4 @@
-"""``calc``: every metric's formula on numbers you type, with the worked examples."""
+"""``calc``: every metric's formula on numbers you type, with the articles' worked examples."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import json
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from supportmetrics.cli.app import app, console
-from supportmetrics.errors import UserError
-from supportmetrics.stats import all_calculators, calculate
-from supportmetrics.stats.calculators import get_calculator
+from supportmetrics.stats import CALCULATORS, evaluate, parse_assignments
 
 
 @app.command()
@@ -21,27 +20,27 @@ def calc(
     fmt: str = typer.Option("text", "--format", help="text|json"),
 ) -> None:
     """Compute a metric from plain numbers, e.g. calc retention_rate -i end=200 -i new=20 -i start=200."""
+    if fmt not in ("text", "json"):
+        raise typer.BadParameter(f"{fmt!r}: expected text or json", param_hint="--format")
     if list_ or name is None:
-        view = Table("name", "formula", "inputs (example)", "source")
-        for c in all_calculators().values():
-            view.add_row(c.name, c.formula, ", ".join(f"{i.name}={i.example:g}" for i in c.inputs),
-                         c.source)
-        console.print(view)
+        _show_list()
         return
-    values = {}
-    for option in inputs:
-        key, sep, text = option.partition("=")
-        try:
-            values[key.strip()] = float(text)
-        except ValueError:
-            raise UserError(f"--input {option!r}: expected NAME=NUMBER") from None
-        if not sep:
-            raise UserError(f"--input {option!r}: expected NAME=NUMBER")
-    result = calculate(name, values)
-    calculator = get_calculator(name)
+    result = evaluate(name, parse_assignments(inputs))
     if fmt == "json":
-        console.file.write(json.dumps({"calculator": name, "inputs": values, "value": result,
-                                       "unit": calculator.unit}) + "\n")
+        typer.echo(json.dumps(result.as_dict()))
     else:
-        console.print(f"{calculator.title}: {calculator.filled(values)} = {result:g} "
-                      f"{calculator.unit}", highlight=False)
+        console.print(result.text(), highlight=False, markup=False, soft_wrap=True)
+
+
+def _show_list() -> None:
+    view = Table(show_lines=True)
+    view.add_column("name", no_wrap=True)
+    for heading in ("formula", "inputs", "source"):
+        view.add_column(heading)
+    for c in CALCULATORS.values():
+        inputs = "\n".join(f"{i.name} [{i.unit}]: {i.description}" for i in c.inputs)
+        if c.repeated:
+            inputs += "\n(numbered per criterion: weight_1, score_1, max_score_1, weight_2, ...)"
+        view.add_row(*(Text(cell) for cell in (
+            c.name, f"{c.title}:\n{c.formula}\n-> {c.unit}", inputs, c.source)))
+    console.print(view, highlight=False)

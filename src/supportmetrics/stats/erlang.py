@@ -1,10 +1,19 @@
-"""Erlang C staffing: probability of waiting, service level, ASA and the agents needed.
+"""Erlang C staffing: probability of waiting, service level, ASA, occupancy, agents needed.
 
-Formulas (Erlang C, A. K. Erlang 1917; as used in contact-centre planning): traffic
-A = calls / interval x AHT (Erlangs); with N agents, Erlang B by the stable recursion
-B(0) = 1, B(k) = A B(k-1) / (k + A B(k-1)); the probability a call waits
-C = N B / (N - A (1 - B)); service level = 1 - C exp(-(N - A) T / AHT) for a target answer
-time T; ASA = C AHT / (N - A); occupancy = A / N. N <= A means the queue grows without end.
+The model (A. K. Erlang, 1917; the M/M/N queue every contact-centre planning tool uses): calls
+arrive at random, wait in one queue and are served by ``N`` interchangeable agents.
+
+* traffic intensity ``A = calls / interval x AHT`` (Erlangs: agent-seconds of work per second);
+* Erlang B by the stable recursion ``B(0) = 1``, ``B(k) = A B(k-1) / (k + A B(k-1))`` (no
+  factorials, no overflow, exact to float precision for thousands of agents);
+* Erlang C, the probability that a call waits: ``C(N, A) = N B(N) / (N - A (1 - B(N)))``, which
+  equals the textbook ``(A^N / N!) (N / (N - A)) / (sum_{k<N} A^k / k! + (A^N / N!) N / (N - A))``;
+* service level for an answer-time target ``T``: ``SL = 1 - C exp(-(N - A) T / AHT)``;
+* average speed of answer ``ASA = C AHT / (N - A)``; occupancy ``A / N``.
+
+With ``N <= A`` the queue grows without end: every call waits (``C = 1``), no call is answered
+within any target (``SL = 0``), the ASA is unbounded and the agents are busy all the time.
+Probabilities and service levels here are fractions (0-1); the calculators show percentages.
 """
 
 from __future__ import annotations
@@ -12,86 +21,118 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from supportmetrics.errors import UserError
-from supportmetrics.stats.calculators import Calculator, Input, Values
+from supportmetrics.errors import QueryError
 
 
 @dataclass(frozen=True)
 class Staffing:
+    """The Erlang C figures of one queue staffed by ``agents`` (probabilities as fractions)."""
+
     agents: int
-    traffic_erlangs: float
+    traffic: float
     wait_probability: float
     service_level: float
     asa_seconds: float
     occupancy: float
 
 
-def traffic(calls: float, interval_seconds: float, aht_seconds: float) -> float:
-    if interval_seconds <= 0:
-        raise UserError("interval_seconds must be positive")
+def traffic_erlangs(calls: float, interval_seconds: float, aht_seconds: float) -> float:
+    """Traffic intensity ``A = calls / interval x AHT`` in Erlangs (e.g. 100 calls per 1800 s with
+    180 s handle time: 10 Erlangs)."""
+    _check(interval_seconds > 0, "interval_seconds must be positive")
+    _check(calls >= 0 and aht_seconds >= 0, "calls and aht_seconds cannot be negative")
     return calls / interval_seconds * aht_seconds
 
 
-def wait_probability(agents: int, erlangs: float) -> float:
-    """Erlang C: the probability that a call has to wait (1.0 when agents <= traffic)."""
-    if agents <= erlangs:
-        return 1.0
+def erlang_b(agents: int, traffic: float) -> float:
+    """Erlang B blocking probability by the recursion ``B(k) = A B(k-1) / (k + A B(k-1))``."""
+    _check_queue(agents, traffic)
     blocking = 1.0
     for k in range(1, agents + 1):
-        blocking = erlangs * blocking / (k + erlangs * blocking)
-    return agents * blocking / (agents - erlangs * (1 - blocking))
+        blocking = traffic * blocking / (k + traffic * blocking)
+    return blocking
 
 
-def staffing(agents: int, calls: float, interval_seconds: float, aht_seconds: float,
-             target_seconds: float) -> Staffing:
-    a = traffic(calls, interval_seconds, aht_seconds)
-    c = wait_probability(agents, a)
-    if agents <= a:
-        return Staffing(agents, a, 1.0, 0.0, math.inf, 1.0)
-    level = 1 - c * math.exp(-(agents - a) * target_seconds / aht_seconds)
-    return Staffing(agents, a, c, level, c * aht_seconds / (agents - a), a / agents)
+def wait_probability(agents: int, traffic: float) -> float:
+    """Erlang C: the probability that a call waits, ``N B / (N - A (1 - B))``; 1 when N <= A."""
+    _check_queue(agents, traffic)
+    if agents <= traffic:
+        return 1.0
+    return _erlang_c(agents, traffic, erlang_b(agents, traffic))
 
 
-def agents_needed(calls: float, interval_seconds: float, aht_seconds: float,
-                  target_seconds: float, service_level: float) -> Staffing:
-    """The fewest agents whose service level reaches ``service_level`` (a fraction)."""
-    if not 0 < service_level < 1:
-        raise UserError("service_level must be a fraction between 0 and 1, e.g. 0.8")
-    agents = max(1, math.floor(traffic(calls, interval_seconds, aht_seconds)) + 1)
-    while True:
-        result = staffing(agents, calls, interval_seconds, aht_seconds, target_seconds)
-        if result.service_level >= service_level:
-            return result
-        agents += 1
+def service_level(agents: int, traffic: float, aht_seconds: float, target_seconds: float) -> float:
+    """Share of calls answered within ``target_seconds``: ``1 - C exp(-(N - A) T / AHT)``."""
+    _check(aht_seconds > 0, "aht_seconds must be positive")
+    _check(target_seconds >= 0, "target_seconds cannot be negative")
+    waits = wait_probability(agents, traffic)
+    if agents <= traffic:
+        return 0.0
+    return 1.0 - waits * math.exp(-(agents - traffic) * target_seconds / aht_seconds)
 
 
-_COMMON = (
-    Input("calls", "calls arriving in the interval", 100),
-    Input("interval_seconds", "length of the interval in seconds", 1800),
-    Input("aht_seconds", "average handle time in seconds", 180),
-)
+def average_speed_of_answer(agents: int, traffic: float, aht_seconds: float) -> float:
+    """ASA in seconds: ``C AHT / (N - A)``; ``math.inf`` when N <= A."""
+    _check(aht_seconds > 0, "aht_seconds must be positive")
+    waits = wait_probability(agents, traffic)
+    if agents <= traffic:
+        return math.inf
+    return waits * aht_seconds / (agents - traffic)
 
-ERLANG_CALCULATORS: dict[str, Calculator] = {
-    c.name: c for c in (
-        Calculator(
-            name="erlang_service_level", title="Erlang C service level with N agents", unit="%",
-            formula="1 - C(agents, A) x exp(-(agents - A) x target_seconds / aht_seconds), "
-            "A = calls / interval_seconds x aht_seconds", source="Erlang C",
-            inputs=(*_COMMON, Input("agents", "agents on the queue", 13),
-                    Input("target_seconds", "answer-time target", 20)),
-            compute=lambda v: 100 * staffing(int(v["agents"]), v["calls"], v["interval_seconds"],
-                                     v["aht_seconds"], v["target_seconds"]).service_level,
-        ),
-        Calculator(
-            name="erlang_agents", title="Erlang C agents needed", unit="agents",
-            formula="fewest agents with service level >= target_level", source="Erlang C",
-            inputs=(*_COMMON, Input("target_seconds", "answer-time target", 20),
-                    Input("target_level", "service level to reach, as a fraction", 0.8)),
-            compute=lambda v: float(agents_needed(v["calls"], v["interval_seconds"], v["aht_seconds"],
-                                          v["target_seconds"], v["target_level"]).agents),
-        ),
+
+def occupancy(agents: int, traffic: float) -> float:
+    """Share of the agents' time spent handling calls: ``A / N`` (at most 1)."""
+    _check_queue(agents, traffic)
+    return min(1.0, traffic / agents)
+
+
+def staffing(
+    agents: int, calls: float, interval_seconds: float, aht_seconds: float, target_seconds: float
+) -> Staffing:
+    """Every Erlang C figure for ``agents`` on ``calls`` per ``interval_seconds``."""
+    a = traffic_erlangs(calls, interval_seconds, aht_seconds)
+    return Staffing(
+        agents=agents,
+        traffic=a,
+        wait_probability=wait_probability(agents, a),
+        service_level=service_level(agents, a, aht_seconds, target_seconds),
+        asa_seconds=average_speed_of_answer(agents, a, aht_seconds),
+        occupancy=occupancy(agents, a),
     )
-}
 
-__all__ = ["ERLANG_CALCULATORS", "Staffing", "Values", "agents_needed", "staffing",
-           "traffic", "wait_probability"]
+
+def agents_needed(
+    traffic: float, aht_seconds: float, target_seconds: float, target_level: float
+) -> int:
+    """The fewest agents whose service level reaches ``target_level`` (a fraction below 1).
+
+    Starts at the smallest stable staffing, ``floor(A) + 1``, and adds one agent at a time,
+    carrying the Erlang B recursion forward (the service level grows with every agent).
+    """
+    _check(0 <= target_level < 1, "the target service level must be at least 0 and below 100 %")
+    _check(aht_seconds > 0, "aht_seconds must be positive")
+    _check(target_seconds >= 0, "target_seconds cannot be negative")
+    _check(traffic >= 0 and math.isfinite(traffic), "traffic must be a finite number >= 0")
+    agents = math.floor(traffic) + 1
+    blocking = erlang_b(agents, traffic)
+    while True:
+        waits = _erlang_c(agents, traffic, blocking)
+        level = 1.0 - waits * math.exp(-(agents - traffic) * target_seconds / aht_seconds)
+        if level >= target_level:
+            return agents
+        agents += 1
+        blocking = traffic * blocking / (agents + traffic * blocking)
+
+
+def _erlang_c(agents: int, traffic: float, blocking: float) -> float:
+    return agents * blocking / (agents - traffic * (1.0 - blocking))
+
+
+def _check_queue(agents: int, traffic: float) -> None:
+    _check(isinstance(agents, int) and agents >= 1, f"agents must be a whole number >= 1: {agents}")
+    _check(traffic >= 0 and math.isfinite(traffic), f"traffic must be finite and >= 0: {traffic}")
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise QueryError(f"Erlang C: {message}")
