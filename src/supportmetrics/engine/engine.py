@@ -60,10 +60,16 @@ class Engine:
         """Compute a source once per engine as a temporary table (facts, waits, SLA clocks).
 
         Each engine gets fresh names, so no table is ever overwritten (Ibis's overwrite of
-        temporary tables is not portable).
+        temporary tables is not portable). Spark has no temporary tables: there it is a cached
+        temporary view.
         """
         Engine._serial += 1
-        return self.backend.create_table(f"_sm_cache_{name}_{Engine._serial}", expr, temp=True)
+        table = f"_sm_cache_{name}_{Engine._serial}"
+        if self.backend.name == "pyspark":
+            from supportmetrics.engine.spark import cache_view
+
+            return cache_view(self.backend, table, expr)
+        return self.backend.create_table(table, expr, temp=True)
 
     def data_span(self) -> tuple[date, date]:
         """First and last local date with any data (today when the workspace is empty)."""

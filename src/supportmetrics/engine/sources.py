@@ -335,12 +335,18 @@ class Sources:
 
     def _shifts(self) -> Table:
         shifts = self.raw("agent_shifts")
-        teams = (
+        # the agent's most frequent ticket team (ties: the first name); a ranked count rather
+        # than mode(), which Spark has no compilation for
+        counts = (
             self.raw("tickets")
             .filter(_.agent_id.notnull() & _.team.notnull())
-            .group_by("agent_id")
-            .aggregate(team=_.team.mode())
+            .group_by(["agent_id", "team"])
+            .aggregate(_n=_.count())
         )
+        rank = ibis.row_number().over(
+            group_by=counts.agent_id, order_by=[ibis.desc(counts._n), counts.team]
+        )
+        teams = counts.mutate(_rank=rank).filter(_._rank == 0).select("agent_id", "team")
         return shifts.left_join(teams, "agent_id").drop("agent_id_right").mutate(
             shift_id=_.agent_id.concat("@", _.start.cast("string")),
             shift_seconds=_.end.epoch_seconds() - _.start.epoch_seconds(),
