@@ -254,7 +254,9 @@ class Engine:
 
     def ticket_facts(self, business: bool = True) -> Any:
         """The per-ticket facts table (Ibis), with calendar and business-clock durations."""
-        t = self.sources.get("sla")
+        from supportmetrics.engine.facts import with_wait_summary
+
+        t = with_wait_summary(self.sources.get("sla"), self.sources.get("waits"))
         for name, start, end in (
             ("first_response", "created_at", "first_response_at"),
             ("resolution", "created_at", "solved_at"),

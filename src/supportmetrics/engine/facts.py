@@ -78,14 +78,20 @@ def reply_groups(tickets: Table, events: Table) -> Table:
 def ticket_facts(tickets: Table, events: Table) -> Table:
     """One row per ticket with everything the ticket metrics need; see the module docstring."""
     ev = events.join(tickets.select("ticket_id", ticket_created_at="created_at"), "ticket_id")
-    replies = (
-        ev.filter(_.kind == "agent_reply")
+    # one pass over the events for the counts; distinct people through a (ticket, actor)
+    # grouping, which is several times faster than COUNT(DISTINCT) ... FILTER on DuckDB
+    is_reply = _.kind == "agent_reply"
+    touched = ev.group_by("ticket_id").aggregate(
+        event_count=_.count(),
+        public_replies=_.count(where=is_reply),
+        first_reply_at=_.at.min(where=is_reply & (_.at >= _.ticket_created_at)),
+    )
+    people = (
+        events.filter(_.kind.isin(("agent_reply", "assignment")) & _.actor_id.notnull())
+        .group_by(["ticket_id", "actor_id"])
+        .aggregate(replied=(_.kind == "agent_reply").max())
         .group_by("ticket_id")
-        .aggregate(
-            public_replies=_.count(),
-            distinct_repliers=_.actor_id.nunique(),
-            first_reply_at=_.at.min(where=_.at >= _.ticket_created_at),
-        )
+        .aggregate(agents_involved=_.count(), distinct_repliers=_.replied.cast("int64").sum())
     )
     first_actor = (
         ev.filter(_.kind == "agent_reply")
@@ -113,25 +119,14 @@ def ticket_facts(tickets: Table, events: Table) -> Table:
         reopens=(~_.now_solved & _.was_solved).cast("int64").sum(),
         last_reopen_at=_.at.max(where=~_.now_solved & _.was_solved),
     )
-    touched = ev.group_by("ticket_id").aggregate(
-        event_count=_.count(),
-        agents_involved=_.actor_id.nunique(where=_.kind.isin(("agent_reply", "assignment"))),
-    )
-    waits = reply_groups(tickets, events)
-    last_wait = waits.group_by("ticket_id").aggregate(
-        open_wait_since=_.waiting_since.max(where=_.reply_at.isnull()),
-        last_public_at=ibis.greatest(_.waiting_since.max(), _.reply_at.max()),
-    )
     t = (
         tickets.left_join(touched, "ticket_id")
         .drop("ticket_id_right")
-        .left_join(replies, "ticket_id")
+        .left_join(people, "ticket_id")
         .drop("ticket_id_right")
         .left_join(first_actor, "ticket_id")
         .drop("ticket_id_right")
         .left_join(transitions, "ticket_id")
-        .drop("ticket_id_right")
-        .left_join(last_wait, "ticket_id")
         .drop("ticket_id_right")
     )
     has_events = _.event_count.notnull()
@@ -149,6 +144,9 @@ def ticket_facts(tickets: Table, events: Table) -> Table:
         distinct_repliers=ibis.ifelse(
             _.has_events, _.distinct_repliers.fill_null(0), ibis.null("int64")
         ),
+        agents_involved=ibis.ifelse(
+            _.has_events, _.agents_involved.fill_null(0), ibis.null("int64")
+        ),
         reopens=ibis.ifelse(_.has_events, _.reopens.fill_null(0), ibis.null("int64")),
     )
     solved_from_events = _.last_status.notnull()
@@ -161,11 +159,24 @@ def ticket_facts(tickets: Table, events: Table) -> Table:
         first_solved_at=ibis.ifelse(solved_from_events, _.first_solve_at, _.resolved_at),
         is_complaint_any=ibis.coalesce(_.is_complaint, False)
         | (ibis.coalesce(_.category, "") == "complaint"),
+    )
+    return t.drop("first_reply_at", "last_status", "last_solve_at", "first_solve_at")
+
+
+def with_wait_summary(facts: Table, waits: Table) -> Table:
+    """facts + ``awaiting_since`` (the open customer wait, if any) and ``last_public_at``.
+
+    Kept out of :func:`ticket_facts`: no metric reads them (awaiting_reply counts the waits
+    themselves) and the reply grouping they need was a third of the facts' time.
+    """
+    last_wait = waits.group_by("ticket_id").aggregate(
+        open_wait_since=_.waiting_since.max(where=_.reply_at.isnull()),
+        last_public_at=ibis.greatest(_.waiting_since.max(), _.reply_at.max()),
+    )
+    t = facts.left_join(last_wait, "ticket_id").drop("ticket_id_right")
+    return t.mutate(
         awaiting_since=ibis.ifelse(_.has_events, _.open_wait_since, ibis.null("timestamp")),
-    )
-    return t.drop(
-        "first_reply_at", "last_status", "last_solve_at", "first_solve_at", "open_wait_since"
-    )
+    ).drop("open_wait_since")
 
 
 def solve_credit(facts: Table, events: Table) -> Table:
