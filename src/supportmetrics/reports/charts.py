@@ -1,0 +1,146 @@
+"""The report's charts: Altair (Vega-Lite) specs, rendered to SVG or PNG by vl-convert.
+
+Rendering locally (no CDN, no browser) keeps the HTML one self-contained file and gives the PDF
+the very same pictures.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from supportmetrics.metrics import Unit
+from supportmetrics.reports.model import Report, period_label
+
+FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+PALETTE = ["#2563eb", "#f97316", "#16a34a", "#9333ea", "#0891b2", "#ca8a04", "#db2777",
+           "#64748b", "#84cc16", "#dc2626"]
+SPIKE = "#dc2626"
+TRENDS = ("ticket_volume", "csat", "nps", "first_response_time", "resolution_time", "fcr_rate",
+          "sla_compliance", "backlog")
+
+
+def _config(chart: Any) -> Any:
+    return (chart.configure(font=FONT)
+            .configure_view(strokeWidth=0)
+            .configure_axis(labelColor="#475569", titleColor="#475569", gridColor="#e2e8f0",
+                            domainColor="#cbd5e1", tickColor="#cbd5e1", labelFontSize=11,
+                            titleFontSize=11, titleFontWeight="normal")
+            .configure_legend(labelFontSize=11, titleFontSize=11, orient="right",
+                              labelColor="#334155", titleColor="#334155", symbolStrokeWidth=3)
+            .configure_title(fontSize=13, anchor="start", color="#0f172a"))
+
+
+def category_chart(report: Report) -> Any:
+    """Weekly tickets per category, spikes circled and labelled."""
+    data = report.volume.weekly_category.copy()
+    data["week"] = pd.to_datetime(data["period"])
+    order = (data.groupby("category")["value"].sum().sort_values(ascending=False).index.tolist())
+    color = alt.Color("category:N", title="Category", sort=order,
+                      scale=alt.Scale(range=PALETTE))
+    lines = alt.Chart(data).mark_line(strokeWidth=2, interpolate="monotone").encode(
+        x=alt.X("week:T", title=None, axis=alt.Axis(format="%d %b", labelAngle=0)),
+        y=alt.Y("value:Q", title="Tickets per week"),
+        color=color,
+    )
+    spikes = pd.DataFrame([
+        {"week": pd.Timestamp(s.period), "value": s.value, "category": s.series,
+         "label": f"spike: {s.series} ×{s.value / s.level:.1f}" if s.level else "spike"}
+        for s in report.volume.spikes if s.series != "all"
+    ])
+    layers = [lines]
+    if not spikes.empty:
+        layers.append(alt.Chart(spikes).mark_point(
+            shape="circle", size=260, strokeWidth=2.5, color=SPIKE, filled=False,
+        ).encode(x="week:T", y="value:Q"))
+        layers.append(alt.Chart(spikes).mark_text(
+            align="left", dx=12, dy=-2, color=SPIKE, fontWeight="bold", fontSize=11,
+        ).encode(x="week:T", y="value:Q", text="label:N"))
+    return _config(alt.layer(*layers).properties(
+        width=760, height=280, title="Tickets per week by category"))
+
+
+def channel_chart(report: Report) -> Any:
+    """Requests (tickets and calls) per period by channel."""
+    data = report.volume.by_channel.copy()
+    data["when"] = pd.to_datetime(data["period"])
+    fmt = "%b %Y" if report.grain == "month" else "%d %b"
+    order = data.groupby("channel")["value"].sum().sort_values(ascending=False).index.tolist()
+    chart = alt.Chart(data).mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=40)).encode(
+        x=alt.X("when:T", title=None, axis=alt.Axis(format=fmt, labelAngle=0,
+                                                    tickCount=len(report.periods))),
+        y=alt.Y("value:Q", title=f"Requests per {report.grain}"),
+        color=alt.Color("channel:N", title="Channel", sort=order,
+                        scale=alt.Scale(range=PALETTE)),
+    )
+    return _config(chart.properties(width=760, height=220,
+                                    title=f"Requests per {report.grain} by channel "
+                                          "(tickets and calls)"))
+
+
+def _display(value: float, unit: Unit) -> float:
+    return value / 3600 if unit is Unit.SECONDS else value
+
+
+def trends_chart(report: Report) -> Any:
+    """Small multiples of the headline metrics across the report's periods."""
+    records = []
+    for metric_id in TRENDS:
+        try:
+            row = report.row(metric_id)
+        except KeyError:
+            continue
+        suffix = {Unit.SECONDS: " (h)", Unit.PERCENT: " (%)"}.get(row.metric.unit, "")
+        for start, value in zip(report.periods, row.values, strict=True):
+            if value is None or math.isnan(value):
+                continue
+            records.append({"metric": row.metric.title.split(" (")[0] + suffix,
+                            "period": period_label(start, report.grain),
+                            "when": pd.Timestamp(start), "value": _display(value, row.metric.unit),
+                            "status": row.status or "neutral"})
+    data = pd.DataFrame(records)
+    if data.empty:
+        data = pd.DataFrame({"metric": [], "when": [], "value": [], "status": []})
+    fmt = "%b" if report.grain == "month" else "%d %b"
+    base = alt.Chart(data).encode(
+        x=alt.X("when:T", title=None, axis=alt.Axis(format=fmt, labelAngle=0, grid=False,
+                                                    tickCount=len(report.periods))),
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False),
+                axis=alt.Axis(tickCount=4)),
+    )
+    layer = alt.layer(
+        base.mark_line(color="#2563eb", strokeWidth=2),
+        base.mark_point(color="#2563eb", filled=True, size=30),
+    ).properties(width=170, height=90)
+    chart = layer.facet(
+        facet=alt.Facet("metric:N", title=None, sort=list(dict.fromkeys(data["metric"])),
+                        header=alt.Header(labelFontSize=12, labelFontWeight="bold",
+                                          labelColor="#0f172a", labelAnchor="start")),
+        columns=4,
+    ).resolve_scale(y="independent")
+    return _config(chart)
+
+
+def charts(report: Report) -> dict[str, Any]:
+    return {"trends": trends_chart(report), "categories": category_chart(report),
+            "channels": channel_chart(report)}
+
+
+def to_svg(chart: Any) -> str:
+    import vl_convert as vlc
+
+    svg: str = vlc.vegalite_to_svg(chart.to_dict())
+    # inline SVG in HTML needs no namespace declarations (and they read like web links)
+    return (svg.replace(' xmlns="http://www.w3.org/2000/svg"', "")
+            .replace(' xmlns:xlink="http://www.w3.org/1999/xlink"', ""))
+
+
+def to_png_data_uri(chart: Any, scale: float = 2.0) -> str:
+    import vl_convert as vlc
+
+    png: bytes = vlc.vegalite_to_png(chart.to_dict(), scale=scale)
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
