@@ -475,6 +475,11 @@ def _sla(ws: Any, start: date, end: date, where: dict[str, str]) -> tuple[SlaRow
     return tuple(rows)
 
 
+def _text(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) \
+        else str(value).strip()
+
+
 def _local_to_utc(day: date, zone: Any) -> datetime:
     local = datetime(day.year, day.month, day.day, tzinfo=zone)
     return local.astimezone(UTC).replace(tzinfo=None)
@@ -499,8 +504,7 @@ def _comments(ws: Any, start: date, end: date, where: dict[str, str]) -> tuple[C
              .limit(COMMENTS).execute())
     return tuple(
         Comment(pd.Timestamp(r.responded_at).to_pydatetime(), str(r.survey), _float(r.score),
-                _float(r.scale_max), "" if r.agent_id is None else str(r.agent_id),
-                "" if r.channel is None else str(r.channel), str(r.comment).strip())
+                _float(r.scale_max), _text(r.agent_id), _text(r.channel), _text(r.comment))
         for r in frame.itertuples(index=False)
     )
 

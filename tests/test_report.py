@@ -1,0 +1,238 @@
+"""The monthly report on the hand-made fixture (tests/engine_fixture.py): model, HTML, PDF, CLI.
+
+Expected values are the hand-computed ones of tests/test_metrics.py for October 2025.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from engine_fixture import build
+
+from supportmetrics import Workspace
+from supportmetrics.cli import main
+from supportmetrics.errors import QueryError
+from supportmetrics.metrics import get_metric
+from supportmetrics.reports import Report, build_report, write_report
+from supportmetrics.reports.html import render_html
+from supportmetrics.reports.model import MetricRow, Target, _spikes, resolve_periods
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    workspace = build(tmp_path_factory.mktemp("report") / "ws")
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture(scope="module")
+def report(ws: Workspace) -> Report:
+    return build_report(ws, period="2025-10")
+
+
+@pytest.fixture(scope="module")
+def html(report: Report) -> str:
+    return render_html(report)
+
+
+def current_cell(html: str, metric_id: str) -> str:
+    row = re.search(rf'<tr[^>]*id="m-{metric_id}">(.*?)</tr>', html, re.S)
+    assert row, metric_id
+    cell = re.search(r'<td class="current">(.*?)</td>', row.group(1))
+    assert cell, row.group(1)
+    return cell.group(1)
+
+
+# --- the model ----------------------------------------------------------------------------------
+
+
+def test_periods_are_the_chosen_month_and_six_before(report: Report) -> None:
+    assert report.periods[0] == date(2025, 4, 1) and report.period == date(2025, 10, 1)
+    assert len(report.periods) == 7 and report.end == date(2025, 11, 1)
+
+
+def test_default_period_holds_the_last_ticket(ws: Workspace) -> None:
+    periods, end = resolve_periods("month", None, None, None, date(2025, 11, 3))
+    assert periods[-1] == date(2025, 11, 1) and end == date(2025, 12, 1) and len(periods) == 7
+
+
+def test_from_to_and_weeks() -> None:
+    periods, end = resolve_periods("month", None, "2024-12", "2025-11", date(2025, 11, 3))
+    assert periods[0] == date(2024, 12, 1) and periods[-1] == date(2025, 10, 1)
+    assert end == date(2025, 11, 1) and len(periods) == 11
+    weeks, end = resolve_periods("week", "2025-10-08", None, None, date(2025, 11, 3))
+    assert weeks[-1] == date(2025, 10, 6) and end == date(2025, 10, 13)  # Monday to Monday
+    assert weeks[0] == date(2025, 8, 25)
+    with pytest.raises(QueryError, match="exclude each other"):
+        resolve_periods("month", "2025-10", "2025-01", None, date(2025, 11, 3))
+    with pytest.raises(QueryError, match="month or week"):
+        resolve_periods("day", None, None, None, date(2025, 11, 3))
+
+
+def test_tracker_values_are_the_engines(report: Report) -> None:
+    assert report.row("ticket_volume").current == 7.0
+    assert report.row("tickets_solved").current == 5.0
+    assert report.row("fcr_rate").current == 75.0
+    assert report.row("reopen_rate").current == 25.0
+    assert report.row("nps").current == 25.0
+    assert report.row("csat").current == pytest.approx(200 / 3)
+    assert report.row("first_response_time").current == 39250.0
+    assert report.row("aht").current == 427.5
+    assert report.row("ticket_volume").previous == 0.0  # September: no tickets
+    assert report.row("fcr_rate").previous is None  # a rate over nothing
+    assert "channel_share" not in {r.metric.id for r in report.rows}
+
+
+def test_targets_and_marks_respect_direction() -> None:
+    band = Target(70.0, 85.0, "benchmark")
+    assert (band.met(69.9), band.met(70), band.met(85), band.met(85.1)) == (False, True, True, False)
+    assert band.met(float("nan")) is None
+    down, up = get_metric("reopen_rate"), get_metric("csat")
+    fewer_reopens = MetricRow(down, "x", (10.0, 8.0), (1, 1))
+    assert (fewer_reopens.trend, fewer_reopens.status) == ("better", "good")
+    lower_csat = MetricRow(up, "x", (80.0, 70.0), (1, 1))
+    assert (lower_csat.trend, lower_csat.status) == ("worse", "bad")
+    # a target wins over the trend: CSAT rose but is still under 85
+    rising = MetricRow(up, "x", (70.0, 80.0), (1, 1), Target(85.0, None, "toml"))
+    assert (rising.trend, rising.status) == ("better", "bad")
+    neutral = MetricRow(get_metric("ticket_volume"), "x", (1.0, 9.0), (1, 9))
+    assert neutral.status == ""
+
+
+def test_benchmarks_and_configured_targets(report: Report, tmp_path: Path) -> None:
+    utilization = report.row("agent_utilization").target
+    assert utilization is not None and (utilization.low, utilization.high) == (70.0, 85.0)
+    cost = report.row("support_cost_ratio").target
+    assert cost is not None and (cost.low, cost.high) == (None, 10.0)
+    assert report.row("support_cost_ratio").current == 7.0  # 700 / 10,000
+    assert report.row("support_cost_ratio").status == "good"
+    from engine_fixture import SETTINGS
+
+    ws2 = build(tmp_path / "ws", SETTINGS + "[targets]\ncsat = 85\nreopen_rate = 20\n"
+                "agent_utilization = [60, 80]\n")
+    try:
+        other = build_report(ws2, period="2025-10")
+    finally:
+        ws2.close()
+    assert other.row("csat").target == Target(85.0, None, "target (supportmetrics.toml)")
+    assert other.row("csat").status == "bad"  # 66.7 % < 85
+    assert other.row("reopen_rate").target == Target(None, 20.0, "target (supportmetrics.toml)")
+    assert other.row("reopen_rate").status == "bad"  # 25 % > 20
+    assert other.row("agent_utilization").target == Target(60.0, 80.0,
+                                                           "target (supportmetrics.toml)")
+
+
+def test_spikes_name_the_categories_that_rose() -> None:
+    weeks = [f"2025-0{m}-0{d}" for m, d in ((1, 1), (1, 2), (1, 3), (1, 4), (1, 5), (1, 6),
+                                             (1, 7), (1, 8), (1, 9), (2, 1))]
+    wide = pd.DataFrame({"returns": [10, 12, 11, 10, 12, 11, 10, 12, 60, 11],
+                         "technical": [20, 21, 19, 20, 22, 21, 20, 19, 25, 20]},
+                        index=weeks)
+    spikes = _spikes(wide, weeks[0])
+    assert [(s.series, s.period) for s in spikes] == [("all", weeks[8]), ("returns", weeks[8])]
+    everything = spikes[0]
+    # the 8 weeks before: 30, 33, 30, 30, 34, 32, 30, 31 -> median (30 + 31) / 2
+    assert everything.value == 85 and everything.level == 30.5
+    assert everything.top[0] == ("returns", 60.0, 11.0)
+
+
+def test_scorecards(report: Report) -> None:
+    agents = report.scorecards.agents.set_index("agent_id")
+    assert agents["tickets_solved"].to_dict() == {"a1": 1.0, "a2": 2.0, "a3": 2.0}
+    assert agents["team"].to_dict() == {"a1": "tier1", "a2": "tier1", "a3": "tier2"}
+    assert agents.loc["a1", "first_response_time"] == 1800.0
+    assert agents.loc["a1", "agent_utilization"] == pytest.approx(100 * 510 / 57600)
+    assert report.scorecards.total["tickets_solved"] == 5.0
+    teams = report.scorecards.teams.set_index("team")
+    assert teams["tickets_solved"].to_dict() == {"tier1": 3.0, "tier2": 2.0}
+
+
+def test_sla_rows_carry_the_configured_targets(report: Report) -> None:
+    urgent = report.sla[0]
+    assert urgent.priority == "urgent" and urgent.first_response_target_s == 3600
+    assert urgent.resolution_target_s == 8 * 3600
+    assert [r.priority for r in report.sla] == ["urgent", "high", "normal", "low"]
+
+
+def test_latest_comments_with_scores(report: Report) -> None:
+    # S3 "slow" (3) answered after S1 "Great help" (5); S2's empty comment is left out
+    assert [(c.text, c.score, c.survey) for c in report.comments] == [
+        ("slow", 3.0, "csat"), ("Great help", 5.0, "csat")]
+
+
+def test_filter_by_team(ws: Workspace) -> None:
+    tier2 = build_report(ws, period="2025-10", where={"team": "tier2"})
+    assert tier2.row("ticket_volume").current == 2.0  # T3, T6
+    assert list(tier2.scorecards.agents["agent_id"]) == ["a3"]
+    assert "team = tier2" in render_html(tier2)
+
+
+# --- HTML -----------------------------------------------------------------------------------------
+
+
+def test_html_shows_the_hand_computed_values(html: str) -> None:
+    assert current_cell(html, "ticket_volume") == "7"
+    assert current_cell(html, "tickets_solved") == "5"
+    assert current_cell(html, "fcr_rate") == "75.0 %"
+    assert current_cell(html, "reopen_rate") == "25.0 %"
+    assert current_cell(html, "csat") == "66.7 %"
+    assert current_cell(html, "nps") == "25.0"
+    assert current_cell(html, "first_response_time") == "10.9 h"  # 39,250 s
+    assert current_cell(html, "support_cost_ratio") == "7.0 %"
+    assert "Customer service report – Oct 2025" in html
+    assert "“Great help”" in html and "5 / 5" in html
+
+
+def test_html_is_self_contained(html: str) -> None:
+    assert not re.search(r"https?://", html)
+    assert not re.search(r"<(script|img|link)[^>]+(src|href)=", html)
+    assert html.count("<svg") == 3  # the charts, inline
+    assert "table class=\"sortable\"" in html and "addEventListener" in html
+
+
+def test_html_lists_every_definition(html: str) -> None:
+    for metric_id in ("nps", "churn_net", "agent_utilization", "sla_compliance"):
+        assert f'<span class="id">{metric_id}</span>' in html
+    assert get_metric("nps").definition.replace("%", "%") in html
+
+
+# --- PDF and CLI ----------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None,
+                    reason="pdftoppm (poppler-utils) is not installed; .ci/system-deps installs it")
+def test_pdf_pages_render_with_content(report: Report, tmp_path: Path) -> None:
+    from PIL import Image, ImageStat
+
+    out = tmp_path / "report.pdf"
+    write_report(report, "pdf", out)
+    assert out.read_bytes().startswith(b"%PDF")
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(out), str(tmp_path / "page")],
+                   check=True, capture_output=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 5  # summary, tracker, volume, agents, SLA/comments, definitions
+    for page in pages:
+        image = Image.open(page).convert("L")
+        stat = ImageStat.Stat(image)
+        dark = sum(image.histogram()[:200])
+        assert stat.stddev[0] > 5 and dark > 200, f"{page.name} looks blank"
+
+
+def test_cli_writes_each_format(ws: Workspace, tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    code = main(["--workspace", str(ws.directory), "report", "--period", "2025-10",
+                 "--format", "html", "--out", str(out)])
+    assert code == 0 and "Oct 2025" in out.read_text(encoding="utf-8")
+    code = main(["--workspace", str(ws.directory), "report", "--format", "docx",
+                 "--out", str(tmp_path / "r.docx")])
+    assert code == 2
+    code = main(["--workspace", str(ws.directory), "report", "--period", "2025-13",
+                 "--format", "html", "--out", str(out)])
+    assert code == 2
