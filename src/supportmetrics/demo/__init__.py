@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from supportmetrics.demo.build import DEMO_SETTINGS, LOAD_ORDER, build_demo, generate_to_parquet
+from supportmetrics.demo.build import (
+    DEMO_SETTINGS,
+    LOAD_ORDER,
+    build_demo,
+    generate_to_parquet,
+    steps,
+)
 from supportmetrics.demo.generator import generate
 
-__all__ = ["DEMO_SETTINGS", "LOAD_ORDER", "build_demo", "generate", "generate_to_parquet"]
+__all__ = ["DEMO_SETTINGS", "LOAD_ORDER", "build_demo", "generate", "generate_to_parquet", "steps"]
