@@ -115,7 +115,7 @@ def trends_chart(report: Report) -> Any:
     layer = alt.layer(
         base.mark_line(color="#2563eb", strokeWidth=2),
         base.mark_point(color="#2563eb", filled=True, size=30),
-    ).properties(width=170, height=90)
+    ).properties(width=215, height=90)
     chart = layer.facet(
         facet=alt.Facet("metric:N", title=None, sort=list(dict.fromkeys(data["metric"])),
                         header=alt.Header(labelFontSize=12, labelFontWeight="bold",

@@ -369,7 +369,8 @@ def _volume(ws: Any, periods: tuple[date, ...], end: date, grain: str,
     last_full = (pd.Timestamp(end) - pd.Timedelta(days=7)).date().isoformat()
     wide = wide[wide.index <= last_full]
     spikes = _spikes(wide, first_week.isoformat())
-    shown = weekly[weekly["period"] >= first_week.isoformat()].reset_index(drop=True)
+    shown = weekly[(weekly["period"] >= first_week.isoformat())
+                   & (weekly["period"] <= last_full)].reset_index(drop=True)
     return Volume(grain, by_category.reset_index(drop=True), by_channel.reset_index(drop=True),
                   shown, spikes)
 
