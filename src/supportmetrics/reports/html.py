@@ -250,9 +250,13 @@ def _scorecards(report: Report, by: str) -> str:
     heads = "".join(f'<th title="{_e(m.definition)}">{_e(_short(m.id))}</th>'
                     for m in cards.metrics)
     extra = "<th class=\"text\">Team</th>" if by == "agent_id" else ""
+    # each value is judged against the median row (a count against the team's total would
+    # make every agent look bad)
+    reference = {m.id: float(frame[m.id].median()) if m.id in frame and frame[m.id].notna().any()
+                 else math.nan for m in cards.metrics}
     rows = []
     for record in frame.to_dict("records"):
-        cells = "".join(_agent_cell(m.id, record.get(m.id), cards.total[m.id])
+        cells = "".join(_agent_cell(m.id, record.get(m.id), reference[m.id])
                         for m in cards.metrics)
         team = f'<td class="text">{_e(record["team"])}</td>' if by == "agent_id" else ""
         rows.append(f'<tr><td class="text">{_e(record[by])}</td>{team}{cells}</tr>')
@@ -399,8 +403,8 @@ else it follows the change. {clock_note}</p>
 </section>
 <section id="agents">
 <h2>Agents: {_e(period)}</h2>
-<p class="lead">Green and red mark agents more than 5 % better or worse than the whole team
-(utilization: green inside the 70-85 % band). Click a column to sort.</p>
+<p class="lead">Green and red mark values more than 5 % better or worse than the median agent
+(or team); utilization is green inside the 70-85 % band. Click a column to sort.</p>
 <h3>Teams</h3>
 {_scorecards(report, "team")}
 <h3>Agent scorecards</h3>
