@@ -71,30 +71,30 @@ class Engine:
             return cache_view(self.backend, table, expr)
         return self.backend.create_table(table, expr, temp=True)
 
-    def data_span(self) -> tuple[date, date]:
-        """First and last local date with any data (today when the workspace is empty)."""
-        if self._span is None:
-            lows, highs = [], []
-            for spec in TABLES.values():
-                t = self.backend.table(spec.name)
-                row = t.aggregate(lo=t[spec.span].min(), hi=t[spec.span].max()).execute()
-                lo, hi = row["lo"].iloc[0], row["hi"].iloc[0]
-                if pd.notna(lo):
-                    lows.append(pd.Timestamp(lo).date())
-                    highs.append(pd.Timestamp(hi).date())
-            today = date.today()
-            self._span = (min(lows, default=today), max(highs, default=today))
-        return self._span
-
-    def table_span(self, name: str) -> tuple[date, date]:
-        """First and last UTC date of one table's time column (the data span when empty)."""
+    def _span_of(self, name: str) -> tuple[date, date] | None:
+        """First and last UTC date of one table's time column; None when it is empty."""
         spec = TABLES[name]
         t = self.backend.table(name)
         row = t.aggregate(lo=t[spec.span].min(), hi=t[spec.span].max()).execute()
         lo, hi = row["lo"].iloc[0], row["hi"].iloc[0]
         if pd.isna(lo):
-            return self.data_span()
+            return None
         return pd.Timestamp(lo).date(), pd.Timestamp(hi).date()
+
+    def data_span(self) -> tuple[date, date]:
+        """First and last date with any data (today when the workspace is empty)."""
+        if self._span is None:
+            spans = [span for name in TABLES if (span := self._span_of(name)) is not None]
+            today = date.today()
+            self._span = (
+                min((lo for lo, _ in spans), default=today),
+                max((hi for _, hi in spans), default=today),
+            )
+        return self._span
+
+    def table_span(self, name: str) -> tuple[date, date]:
+        """First and last UTC date of one table's time column (the data span when empty)."""
+        return self._span_of(name) or self.data_span()
 
     def context(self, query: Query) -> Context:
         first, last = self.resolve_range(query)
