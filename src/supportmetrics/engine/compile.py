@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 import ibis
+import ibis.expr.operations as ops
 from ibis import _
 
 from supportmetrics import calendar as cal
@@ -199,7 +200,8 @@ def _snapshot_units(
 
 
 def compile_snapshot(metric: Snapshot, query: Query, ctx: Context) -> Table:
-    t = filtered(metric.where, query, ctx.sources.get(metric.source), ctx.settings)
+    t = ctx.sources.get(metric.source)
+    t = filtered(metric.where, query, prune(t, metric, query, ctx.settings), ctx.settings)
     age = metric.min_age_seconds(ctx.settings) if metric.min_age_seconds else None
     t = _snapshot_units(t, metric.opened, metric.closed, "end", ctx, age, metric.age_from)
     value = t[metric.count_distinct].nunique() if metric.count_distinct else t.count()
@@ -208,8 +210,9 @@ def compile_snapshot(metric: Snapshot, query: Query, ctx: Context) -> Table:
 
 def _part_table(name: str, part: Part, query: Query, ctx: Context, dims: list[str]) -> Table:
     t = ctx.sources.get(part.source)
-    t = filtered(part.where, query if set(c for c, _v in query.where) <= set(t.columns) else
-                 Query(query.metric), t, ctx.settings)
+    honoured = query if set(c for c, _v in query.where) <= set(t.columns) else Query(query.metric)
+    t = prune(t, part, replace(honoured, by=tuple(dims)), ctx.settings)
+    t = filtered(part.where, honoured, t, ctx.settings)
     if part.at == "period":
         t = with_period(t, part.anchor, query, ctx)
     elif part.at == "upto":
@@ -265,8 +268,32 @@ def compile_combined(metric: Combined, query: Query, ctx: Context) -> Table:
 def _units(metric: Metric, query: Query, ctx: Context) -> Table:
     t = ctx.sources.get(metric.source)
     check_dimensions(metric, query, t)
-    t = filtered(metric.where, query, t, ctx.settings)
+    t = filtered(metric.where, query, prune(t, metric, query, ctx.settings), ctx.settings)
     return with_period(t, metric.anchor, query, ctx)
+
+
+_COLUMN_FIELDS = ("anchor", "start", "end", "opened", "closed", "age_from", "count_distinct",
+                  "distinct")
+_EXPRESSION_FIELDS = ("where", "numerator", "denominator", "measure", "value")
+
+
+def prune(t: Table, spec: Any, query: Query, settings: Settings) -> Table:
+    """Only the columns of ``t`` that ``spec`` (a metric or a part) and ``query`` read.
+
+    Sources are wide (the ticket facts have about sixty columns) and every column carried
+    through the local-time and period joins costs Ibis compile time on each query (several
+    times the cost of the query itself on small workspaces); the backend prunes them anyway.
+    The columns an expression reads are found by resolving it on ``t`` and collecting its fields.
+    """
+    names = set(query.by) | {c for c, _v in query.where}
+    names |= {v for f in _COLUMN_FIELDS if isinstance(v := getattr(spec, f, None), str) and v}
+    if getattr(spec, "calendar", None) == "team":
+        names.add("team")
+    for field in _EXPRESSION_FIELDS:
+        expr = resolve(getattr(spec, field, None), t, settings)
+        if isinstance(expr, ibis.Expr):
+            names |= {node.name for node in expr.op().find(ops.Field)}
+    return t.select([c for c in t.columns if c in names])
 
 
 def compile_rollup(metric: Rollup, query: Query, ctx: Context) -> Table:

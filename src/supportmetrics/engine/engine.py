@@ -11,6 +11,7 @@ import pandas as pd
 
 from supportmetrics import calendar as cal
 from supportmetrics.config import Settings
+from supportmetrics.engine import store
 from supportmetrics.engine.compile import (
     Context,
     compile_metric,
@@ -46,6 +47,7 @@ class Engine:
         self.business_table = ibis.memtable(
             cal.business_table(settings, self._first_day, self._last_day)
         )
+        self._temporaries: list[str] = []
         self.sources = Sources(
             backend.table,
             settings,
@@ -53,6 +55,30 @@ class Engine:
             zone_table=self.zone_table,
             business_table=self.business_table,
         )
+        self.refreshed: store.Refresh | None = None
+        if materialize and backend.name == "duckdb":
+            # the per-ticket stage is kept in the workspace and refreshed only where loads
+            # touched tickets since; see engine/store.py
+            self.refreshed = store.refresh(self, self._build_stored)
+            for name in store.STORED:
+                self.sources.preset(name, backend.table(store.stored_name(name)))
+            self.sources.preset("facts", backend.table(store.stored_name("sla")))
+
+    def _build_stored(self, scope: str | None) -> dict[str, Any]:
+        sources = Sources(
+            self.backend.table,
+            self.settings,
+            materialize=self._materialize,
+            zone_table=self.zone_table,
+            business_table=self.business_table,
+            scope=None if scope is None else self.backend.table(scope),
+        )
+        return {name: sources.get(name) for name in store.STORED}
+
+    def take_temporaries(self) -> list[str]:
+        """Names of the temporary tables made since the last call (for the caller to drop)."""
+        names, self._temporaries = self._temporaries, []
+        return names
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -69,6 +95,7 @@ class Engine:
             from supportmetrics.engine.spark import cache_view
 
             return cache_view(self.backend, table, expr)
+        self._temporaries.append(table)
         return self.backend.create_table(table, expr, temp=True)
 
     def _span_of(self, name: str) -> tuple[date, date] | None:

@@ -63,16 +63,27 @@ class Sources:
         materialize: Any = None,
         zone_table: Table = None,
         business_table: Table = None,
+        scope: Table = None,
     ) -> None:
         self._table = table
         self.settings = settings
+        # a table of ticket ids: tickets and their events outside it are left out (the stored
+        # per-ticket tables are refreshed for the tickets a load touched; engine/store.py)
+        self._scope = scope
         self.zone_table = zone_table
         self.business_table = business_table
         self._materialize = materialize or (lambda name, expr: expr)
         self._cache: dict[str, Table] = {}
 
     def raw(self, name: str) -> Table:
-        return self._table(name)
+        table = self._table(name)
+        if self._scope is not None and name in ("tickets", "ticket_events"):
+            return table.semi_join(self._scope, "ticket_id")
+        return table
+
+    def preset(self, name: str, table: Table) -> None:
+        """Use ``table`` (already computed, e.g. stored in the workspace) as source ``name``."""
+        self._cache[name] = table
 
     def get(self, name: str) -> Table:
         if name not in self._cache:

@@ -90,6 +90,22 @@ class LoadResult:
         return self.rejected_rows == 0 and not self.file_problems
 
 
+#: Tables whose rows shape the engine's stored per-ticket tables (see engine/store.py).
+TICKET_KEYED = ("tickets", "ticket_events")
+#: Ticket ids a load inserted or changed since the stored per-ticket tables were refreshed.
+DIRTY_TABLE = "_sm_dirty"
+DIRTY_SQL = f"CREATE TABLE IF NOT EXISTS {DIRTY_TABLE} (ticket_id VARCHAR)"
+#: Present once the engine has stored per-ticket tables; before that nothing is marked dirty.
+STORE_META_TABLE = "_sm_d_meta"
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    rows = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [name]
+    ).fetchall()
+    return bool(rows[0][0])
+
+
 def create_table_sql(spec: TableSpec) -> str:
     columns = ", ".join(f"{ident(c.name)} {STORAGE_TYPES[c.type]}" for c in spec.columns)
     return f"CREATE TABLE IF NOT EXISTS {ident(spec.name)} ({columns})"
@@ -204,6 +220,14 @@ def _load_files(
             f"count(*) FILTER (WHERE {differs}), count(*) FILTER (WHERE NOT ({differs})) "
             f"FROM _sm_accepted s JOIN {ident(spec.name)} t ON {key_match}"
         ).fetchone()  # type: ignore[misc]
+        if spec.name in TICKET_KEYED and _has_table(con, STORE_META_TABLE):
+            # in the load's own transaction: the stored per-ticket tables learn exactly which
+            # tickets this load inserted or changed (unchanged rows are not marked)
+            con.execute(DIRTY_SQL)
+            con.execute(
+                f"INSERT INTO {DIRTY_TABLE} SELECT DISTINCT s.ticket_id FROM _sm_accepted s "
+                f"LEFT JOIN {ident(spec.name)} t ON {key_match} WHERE {differs}"
+            )
         progress("merging")
         updates = ", ".join(f"{ident(c)} = s.{ident(c)}" for c in merged_columns if c not in spec.key)
         matched = f"WHEN MATCHED AND {differs} THEN UPDATE SET {updates} " if updates else ""

@@ -1,0 +1,176 @@
+"""The per-ticket tables kept in the workspace and refreshed incrementally after loads.
+
+The per-ticket stage of the engine -- facts with solve credit, SLA targets and clocks and repeat
+contacts (the ``sla`` source, a superset of ``facts``), the customer waits (``waits``) and the
+spans a ticket was open (``open_spans``) -- is most of the work behind any ticket metric, and a
+load changes it only for the tickets the load touched. On DuckDB it is stored in the workspace
+database instead of being rebuilt by every engine:
+
+* ``_sm_d_sla``, ``_sm_d_waits``, ``_sm_d_open_spans``: the three sources, keyed by ticket_id;
+* ``_sm_d_meta``: the fingerprint they were built under: the settings that shape them (zone,
+  business hours and holidays, SLA targets and clock, repeat-contact window), the columns of
+  ``tickets`` and ``ticket_events``, and the source code that derives them;
+* ``_sm_dirty``: ticket ids a load inserted or changed since, written by the load in its own
+  transaction (ingest/load.py).
+
+Before its first query an engine calls :func:`refresh`: nothing to do when no ticket is dirty;
+a full build when there is no store, the fingerprint differs, or the dirty tickets are a large
+share of all; otherwise the dirty tickets are recomputed together with every other ticket of
+their customers (a repeat contact looks at the customer's next ticket) and their rows replaced.
+Either way in one transaction, so a reader never sees a half-refreshed store and a killed
+refresh leaves the previous one (and the dirty marks) in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from supportmetrics.config import Settings
+from supportmetrics.ingest.load import DIRTY_SQL, DIRTY_TABLE, STORE_META_TABLE
+from supportmetrics.ingest.sql import literal
+
+STORED = ("sla", "waits", "open_spans")
+META_TABLE = STORE_META_TABLE
+SCOPE_TABLE = "_sm_scope"
+#: above this share of dirty tickets a full build is cheaper than replacing rows
+FULL_BUILD_SHARE = 0.25
+
+#: the modules whose code decides the stored rows (a change to any of them rebuilds the store)
+_CODE = ("engine/facts.py", "engine/sources.py", "engine/store.py", "calendar/business.py",
+         "calendar/expr.py", "calendar/zones.py")
+
+
+def stored_name(source: str) -> str:
+    return f"_sm_d_{source}"
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What the last refresh did: ``none``, ``full`` or ``incremental``, for how many tickets."""
+
+    kind: str
+    tickets: int
+    seconds: float
+
+
+def fingerprint(con: Any, settings: Settings) -> str:
+    from importlib.metadata import version
+
+    root = Path(__file__).resolve().parent.parent
+    code = hashlib.sha256()
+    for name in _CODE:
+        code.update((root / name).read_bytes())
+    shape = {
+        "code": code.hexdigest(),
+        "holidays": version("holidays"),
+        "timezone": settings.timezone,
+        "business_hours": settings.business_hours.model_dump(mode="json"),
+        "sla": settings.sla.model_dump(mode="json"),
+        "repeat_window_days": settings.thresholds.repeat_window_days,
+        "columns": {
+            name: [str(r[0]) for r in con.execute(f"DESCRIBE {name}").fetchall()]
+            for name in ("tickets", "ticket_events")
+        },
+    }
+    return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()
+
+
+def _scalar(con: Any, sql: str) -> Any:
+    rows = con.execute(sql).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _exists(con: Any, table: str) -> bool:
+    return bool(
+        _scalar(con, f"SELECT count(*) FROM duckdb_tables() WHERE table_name = {literal(table)} "
+                     "AND NOT temporary")
+    )
+
+
+def refresh(engine: Any, build: Any) -> Refresh:
+    """Bring the stored per-ticket tables up to date; ``build(scope)`` returns the sources.
+
+    ``build`` takes the name of a table of ticket ids to restrict the computation to (or None
+    for all tickets) and returns ``{source: Ibis table}`` for :data:`STORED`, each materialized
+    as a temporary table of the engine.
+    """
+    con = engine.backend.con
+    started = time.perf_counter()
+    con.execute(DIRTY_SQL)
+    con.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (fingerprint VARCHAR, built_at TIMESTAMP)")
+    current = fingerprint(con, engine.settings)
+    stored = _scalar(con, f"SELECT max(fingerprint) FROM {META_TABLE}")
+    complete = stored == current and all(_exists(con, stored_name(s)) for s in STORED)
+    dirty = int(_scalar(con, f"SELECT count(DISTINCT ticket_id) FROM {DIRTY_TABLE}"))
+    if complete and dirty == 0:
+        return Refresh("none", 0, time.perf_counter() - started)
+    total = int(_scalar(con, "SELECT count(*) FROM tickets"))
+    if not complete or dirty > FULL_BUILD_SHARE * max(total, 1):
+        return _full(engine, build, current, total, started)
+    return _incremental(engine, build, started)
+
+
+def _full(engine: Any, build: Any, current: str, total: int, started: float) -> Refresh:
+    con = engine.backend.con
+    tables = build(None)
+    sql = {s: engine.backend.compile(tables[s]) for s in STORED}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for source in STORED:
+            con.execute(f"CREATE OR REPLACE TABLE {stored_name(source)} AS {sql[source]}")
+        con.execute(f"DELETE FROM {META_TABLE}")
+        con.execute(f"INSERT INTO {META_TABLE} VALUES ({literal(current)}, now()::TIMESTAMP)")
+        con.execute(f"DELETE FROM {DIRTY_TABLE}")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        _drop(engine, tables)
+    return Refresh("full", total, time.perf_counter() - started)
+
+
+def _incremental(engine: Any, build: Any, started: float) -> Refresh:
+    con = engine.backend.con
+    sla = stored_name("sla")
+    # the dirty tickets, plus every ticket of a customer one of them had or has now
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE} AS "
+        f"WITH dirty AS (SELECT DISTINCT ticket_id FROM {DIRTY_TABLE}), "
+        f"customers AS ("
+        f"  SELECT customer_id FROM tickets WHERE ticket_id IN (SELECT ticket_id FROM dirty) "
+        f"  UNION SELECT customer_id FROM {sla} WHERE ticket_id IN (SELECT ticket_id FROM dirty)) "
+        f"SELECT ticket_id FROM dirty UNION "
+        f"SELECT ticket_id FROM tickets WHERE customer_id IN (SELECT customer_id FROM customers) "
+        f"UNION SELECT ticket_id FROM {sla} "
+        f"WHERE customer_id IN (SELECT customer_id FROM customers)"
+    )
+    scope = int(_scalar(con, f"SELECT count(*) FROM {SCOPE_TABLE}"))
+    tables = build(SCOPE_TABLE)
+    names = {s: engine.backend.compile(tables[s]) for s in STORED}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for source in STORED:
+            target = stored_name(source)
+            con.execute(f"DELETE FROM {target} WHERE ticket_id IN (SELECT ticket_id FROM {SCOPE_TABLE})")
+            con.execute(f"INSERT INTO {target} BY NAME {names[source]}")
+        con.execute(f"DELETE FROM {DIRTY_TABLE}")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        _drop(engine, tables)
+        con.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
+    return Refresh("incremental", scope, time.perf_counter() - started)
+
+
+def _drop(engine: Any, tables: dict[str, Any]) -> None:
+    """Drop the build's temporary tables (the stored copies are what the engine reads)."""
+    for name in engine.take_temporaries():
+        engine.backend.con.execute(f"DROP TABLE IF EXISTS {name}")
