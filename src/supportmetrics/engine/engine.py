@@ -65,10 +65,16 @@ class Engine:
             self.sources.preset("facts", backend.table(store.stored_name("sla")))
 
     def _build_stored(self, scope: str | None) -> dict[str, Any]:
+        def materialize(name: str, expr: Any) -> Any:
+            # a full build writes the stored sources straight into the workspace (store.py)
+            if scope is None and name in store.STORED:
+                return expr
+            return self._materialize(name, expr)
+
         sources = Sources(
             self.backend.table,
             self.settings,
-            materialize=self._materialize,
+            materialize=materialize,
             zone_table=self.zone_table,
             business_table=self.business_table,
             scope=None if scope is None else self.backend.table(scope),

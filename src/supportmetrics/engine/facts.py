@@ -75,16 +75,35 @@ def reply_groups(tickets: Table, events: Table) -> Table:
     return from_events.union(without_events)
 
 
-def ticket_facts(tickets: Table, events: Table) -> Table:
-    """One row per ticket with everything the ticket metrics need; see the module docstring."""
-    ev = events.join(tickets.select("ticket_id", ticket_created_at="created_at"), "ticket_id")
+def status_changes(events: Table) -> Table:
+    """Status changes with ``now_solved``, ``was_solved`` (the previous change's) and ``until``.
+
+    One window over each ticket's changes in time order (ties by event id) serves the solve
+    transitions of the facts, the open spans and the SLA pauses.
+    """
+    changes = events.filter(_.kind == "status_change")
+    order = ibis.window(group_by=changes.ticket_id, order_by=[changes.at, changes.event_id])
+    now_solved = changes.status.isin(SOLVED)
+    return changes.select(
+        "ticket_id", "event_id", "at", "status",
+        now_solved=now_solved,
+        was_solved=now_solved.lag().over(order).fill_null(False),
+        until=changes.at.lead().over(order),
+    )
+
+
+def ticket_facts(tickets: Table, events: Table, changes: Table | None = None) -> Table:
+    """One row per ticket with everything the ticket metrics need; see the module docstring.
+
+    ``changes`` is :func:`status_changes` of ``events`` (computed here when not given).
+    """
+    if changes is None:
+        changes = status_changes(events)
     # one pass over the events for the counts; distinct people through a (ticket, actor)
     # grouping, which is several times faster than COUNT(DISTINCT) ... FILTER on DuckDB
-    is_reply = _.kind == "agent_reply"
-    touched = ev.group_by("ticket_id").aggregate(
+    touched = events.group_by("ticket_id").aggregate(
         event_count=_.count(),
-        public_replies=_.count(where=is_reply),
-        first_reply_at=_.at.min(where=is_reply & (_.at >= _.ticket_created_at)),
+        public_replies=_.count(where=_.kind == "agent_reply"),
     )
     people = (
         events.filter(_.kind.isin(("agent_reply", "assignment")) & _.actor_id.notnull())
@@ -93,24 +112,16 @@ def ticket_facts(tickets: Table, events: Table) -> Table:
         .group_by("ticket_id")
         .aggregate(agents_involved=_.count(), distinct_repliers=_.replied.cast("int64").sum())
     )
+    # the first public reply at or after the ticket's creation (only replies meet the tickets)
+    replies = events.filter(_.kind == "agent_reply").join(
+        tickets.select("ticket_id", ticket_created_at="created_at"), "ticket_id"
+    ).filter(_.at >= _.ticket_created_at)
     first_actor = (
-        ev.filter(_.kind == "agent_reply")
-        .filter(_.at >= _.ticket_created_at)
-        .mutate(
-            rank=ibis.row_number().over(
-                group_by=_.ticket_id, order_by=[_.at, _.event_id]
-            )
+        replies.mutate(
+            rank=ibis.row_number().over(group_by=_.ticket_id, order_by=[_.at, _.event_id])
         )
         .filter(_.rank == 0)
-        .select("ticket_id", first_responder="actor_id")
-    )
-    changes = ev.filter(_.kind == "status_change").mutate(
-        now_solved=_.status.isin(SOLVED),
-    )
-    changes = changes.mutate(
-        was_solved=_.now_solved.lag()
-        .over(group_by=_.ticket_id, order_by=[_.at, _.event_id])
-        .fill_null(False),
+        .select("ticket_id", first_reply_at="at", first_responder="actor_id")
     )
     transitions = changes.group_by("ticket_id").aggregate(
         last_status=_.status.argmax(_.at),

@@ -14,7 +14,7 @@ import ibis
 from ibis import _
 
 from supportmetrics.config import Settings
-from supportmetrics.engine.facts import reply_groups, solve_credit, ticket_facts
+from supportmetrics.engine.facts import reply_groups, solve_credit, status_changes, ticket_facts
 from supportmetrics.schema import TABLES
 
 Table = Any
@@ -97,7 +97,9 @@ class Sources:
         tickets, events = self.raw("tickets"), self.raw("ticket_events")
         # materialized first: solve_credit reads the facts twice (join and left join), and
         # DuckDB would compute the whole per-ticket aggregation twice (2x the facts time)
-        facts = self._materialize("ticket_facts", ticket_facts(tickets, events))
+        facts = self._materialize(
+            "ticket_facts", ticket_facts(tickets, events, self.get("status_changes"))
+        )
         facts = solve_credit(facts, events)
         facts = self._with_sla(facts)
         window = self.settings.thresholds.repeat_window_days * 86400
@@ -110,6 +112,9 @@ class Sources:
             & (next_created.epoch_seconds() - facts.created_at.epoch_seconds() <= window),
         )
         return self._materialize("facts", facts)
+
+    def _status_changes(self) -> Table:
+        return self._materialize("status_changes", status_changes(self.raw("ticket_events")))
 
     def _with_sla(self, facts: Table) -> Table:
         sla = self.settings.sla
@@ -152,10 +157,7 @@ class Sources:
         open at the end of November but not of October.
         """
         facts = self.get("facts")
-        changes = self.raw("ticket_events").filter(_.kind == "status_change")
-        changes = changes.mutate(now_solved=_.status.isin(("solved", "closed")))
-        order = ibis.window(group_by=changes.ticket_id, order_by=[changes.at, changes.event_id])
-        changes = changes.mutate(was_solved=changes.now_solved.lag().over(order).fill_null(False))
+        changes = self.get("status_changes")
         edges = changes.filter(_.now_solved != _.was_solved)  # solves and reopens
         starts = facts.semi_join(edges, "ticket_id").select(
             ticket_id=_.ticket_id, at=_.created_at, opens=ibis.literal(True)
@@ -239,10 +241,7 @@ class Sources:
 
         facts = self.get("facts")
         business = self.settings.sla.clock == "business"
-        events = self.raw("ticket_events").filter(_.kind == "status_change")
-        segments = events.mutate(
-            until=_.at.lead().over(group_by=_.ticket_id, order_by=[_.at, _.event_id])
-        ).filter(_.status.isin(("pending", "on_hold")))
+        segments = self.get("status_changes").filter(_.status.isin(("pending", "on_hold")))
         ends = facts.select("ticket_id", "created_at", "first_response_at", "solved_at", "team")
         paused = segments.join(ends, "ticket_id")
 

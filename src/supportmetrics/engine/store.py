@@ -17,8 +17,9 @@ Before its first query an engine calls :func:`refresh`: nothing to do when no ti
 a full build when there is no store, the fingerprint differs, or the dirty tickets are a large
 share of all; otherwise the dirty tickets are recomputed together with every other ticket of
 their customers (a repeat contact looks at the customer's next ticket) and their rows replaced.
-Either way in one transaction, so a reader never sees a half-refreshed store and a killed
-refresh leaves the previous one (and the dirty marks) in place.
+An incremental refresh replaces the rows in one transaction, so a killed refresh leaves the
+previous store and the dirty marks in place; a full build first forgets the fingerprint, so a
+killed build is started again by the next engine.
 """
 
 from __future__ import annotations
@@ -96,8 +97,9 @@ def refresh(engine: Any, build: Any) -> Refresh:
     """Bring the stored per-ticket tables up to date; ``build(scope)`` returns the sources.
 
     ``build`` takes the name of a table of ticket ids to restrict the computation to (or None
-    for all tickets) and returns ``{source: Ibis table}`` for :data:`STORED`, each materialized
-    as a temporary table of the engine.
+    for all tickets) and returns ``{source: Ibis table}`` for :data:`STORED`: expressions for
+    a full build (written straight into the stored tables), temporary tables of the engine for
+    a scoped one (their rows replace the stored rows of the scope in one transaction).
     """
     con = engine.backend.con
     started = time.perf_counter()
@@ -117,21 +119,25 @@ def refresh(engine: Any, build: Any) -> Refresh:
 
 def _full(engine: Any, build: Any, current: str, total: int, started: float) -> Refresh:
     con = engine.backend.con
+    # first forget the old fingerprint: a build killed halfway is then rebuilt by the next
+    # engine instead of being taken as complete
+    con.execute(f"DELETE FROM {META_TABLE}")
     tables = build(None)
-    sql = {s: engine.backend.compile(tables[s]) for s in STORED}
-    con.execute("BEGIN TRANSACTION")
     try:
         for source in STORED:
-            con.execute(f"CREATE OR REPLACE TABLE {stored_name(source)} AS {sql[source]}")
-        con.execute(f"DELETE FROM {META_TABLE}")
-        con.execute(f"INSERT INTO {META_TABLE} VALUES ({literal(current)}, now()::TIMESTAMP)")
-        con.execute(f"DELETE FROM {DIRTY_TABLE}")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+            # written straight into the workspace (no temporary copy first)
+            con.execute(f"DROP TABLE IF EXISTS {stored_name(source)}")
+            engine.backend.create_table(stored_name(source), tables[source])
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(f"INSERT INTO {META_TABLE} VALUES ({literal(current)}, now()::TIMESTAMP)")
+            con.execute(f"DELETE FROM {DIRTY_TABLE}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
     finally:
-        _drop(engine, tables)
+        _drop(engine)
     return Refresh("full", total, time.perf_counter() - started)
 
 
@@ -165,12 +171,12 @@ def _incremental(engine: Any, build: Any, started: float) -> Refresh:
         con.execute("ROLLBACK")
         raise
     finally:
-        _drop(engine, tables)
+        _drop(engine)
         con.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
     return Refresh("incremental", scope, time.perf_counter() - started)
 
 
-def _drop(engine: Any, tables: dict[str, Any]) -> None:
+def _drop(engine: Any) -> None:
     """Drop the build's temporary tables (the stored copies are what the engine reads)."""
     for name in engine.take_temporaries():
         engine.backend.con.execute(f"DROP TABLE IF EXISTS {name}")
