@@ -112,18 +112,37 @@ def test_a_load_refreshes_only_the_tickets_it_touched_and_their_customers(ws: Wo
     pd.testing.assert_frame_equal(incremental, full_rebuild(ws))
 
 
-def test_moving_a_ticket_to_another_customer_refreshes_both_customers(ws: Workspace) -> None:
+def per_agent(engine: Engine, metric: str) -> dict[str, tuple[float, int]]:
+    frame = engine.metric(build_query(metric, "month", ("agent_id",), OCT, "2025-11-01"))
+    return {r["agent_id"]: (round(float(r["value"]), 6), int(r["count"]))
+            for r in frame.to_dict("records")}
+
+
+def t8(customer: str, created_at: str) -> list[dict[str, str | None]]:
+    return [{"ticket_id": "T8", "created_at": created_at, "channel": "email", "category": "returns",
+             "priority": "normal", "customer_id": customer, "agent_id": "a1", "team": "tier1",
+             "status": "solved"}]
+
+
+def test_moving_a_ticket_redoes_the_repeat_contacts_of_both_customers(ws: Workspace) -> None:
     open_engine(ws)
-    # T8 (C1, November) now belongs to C4: C1's tickets T1, T3, T8 and C4's T5 are recomputed
-    load(ws, "tickets", [{"ticket_id": "T8", "created_at": "2025-11-03 09:00", "channel": "email",
-                          "category": "returns", "priority": "normal", "customer_id": "C4",
-                          "agent_id": "a1", "team": "tier1", "status": "solved"}])
-    after = open_engine(ws)
-    assert kind(after) == ("incremental", 4)
-    # October: T1 is still a repeat (C1 with T3 the next day); T5 (3 Oct) -> T8 (3 Nov) is 31
-    # days, not within 7
-    assert value(after, "repeat_contact_rate") == (pytest.approx(200 / 7), 7)
-    assert value(after, "repeat_contact_rate", "2025-11-01") == (0.0, 1)
+    # T8 moves into October, 3 days after C1's T3: T3 becomes a repeat contact
+    load(ws, "tickets", t8("C1", "2025-10-05 09:00"))
+    moved = open_engine(ws)
+    assert kind(moved) == ("incremental", 1)
+    # October: T1 (next T3), T2 (next T6), T3 (next T8) of T1..T8
+    assert value(moved, "repeat_contact_rate") == (37.5, 8)
+    # a1 has T1 (yes), T5, T8; a3 has T3 (yes), T6
+    assert per_agent(moved, "repeat_contact_rate")["a1"] == (round(100 / 3, 6), 3)
+    assert per_agent(moved, "repeat_contact_rate")["a3"] == (50.0, 2)
+    # then T8 goes to C4, 5 days after T5: T3 is no longer a repeat contact, T5 is
+    load(ws, "tickets", t8("C4", "2025-10-08 09:00"))
+    again = open_engine(ws)
+    assert kind(again) == ("incremental", 1)
+    assert value(again, "repeat_contact_rate") == (37.5, 8)  # T1, T2, T5
+    assert per_agent(again, "repeat_contact_rate")["a1"] == (round(200 / 3, 6), 3)
+    assert per_agent(again, "repeat_contact_rate")["a3"] == (0.0, 2)
+    pd.testing.assert_frame_equal(everything(again), full_rebuild(ws))
 
 
 def test_settings_that_shape_the_facts_rebuild_the_store(tmp_path: Path) -> None:

@@ -64,20 +64,26 @@ class Engine:
                 self.sources.preset(name, backend.table(store.stored_name(name)))
             self.sources.preset("facts", backend.table(store.stored_name("sla")))
 
-    def _build_stored(self, scope: str | None) -> dict[str, Any]:
+    def _build_stored(self, scoped: dict[str, str] | None) -> dict[str, Any]:
+        """The stored sources, over all tickets or (``scoped``) over stand-in tables.
+
+        ``scoped`` maps ``tickets`` / ``ticket_events`` to tables holding only the tickets to
+        recompute; see engine/store.py.
+        """
+        renames = scoped or {}
+
         def materialize(name: str, expr: Any) -> Any:
             # a full build writes the stored sources straight into the workspace (store.py)
-            if scope is None and name in store.STORED:
+            if scoped is None and name in store.STORED:
                 return expr
             return self._materialize(name, expr)
 
         sources = Sources(
-            self.backend.table,
+            lambda name: self.backend.table(renames.get(name, name)),
             self.settings,
             materialize=materialize,
             zone_table=self.zone_table,
             business_table=self.business_table,
-            scope=None if scope is None else self.backend.table(scope),
         )
         return {name: sources.get(name) for name in store.STORED}
 
@@ -117,11 +123,20 @@ class Engine:
     def data_span(self) -> tuple[date, date]:
         """First and last date with any data (today when the workspace is empty)."""
         if self._span is None:
-            spans = [span for name in TABLES if (span := self._span_of(name)) is not None]
+            # one query over every table's time column (one round trip, not one per table)
+            parts = []
+            for name, spec in TABLES.items():
+                t = self.backend.table(name)
+                parts.append(t.aggregate(
+                    lo=t[spec.span].cast("timestamp").min(), hi=t[spec.span].cast("timestamp").max()
+                ))
+            spans = ibis.union(*parts)
+            row = spans.aggregate(lo=spans.lo.min(), hi=spans.hi.max()).execute()
+            lo, hi = row["lo"].iloc[0], row["hi"].iloc[0]
             today = date.today()
             self._span = (
-                min((lo for lo, _ in spans), default=today),
-                max((hi for _, hi in spans), default=today),
+                today if pd.isna(lo) else pd.Timestamp(lo).date(),
+                today if pd.isna(hi) else pd.Timestamp(hi).date(),
             )
         return self._span
 

@@ -63,23 +63,16 @@ class Sources:
         materialize: Any = None,
         zone_table: Table = None,
         business_table: Table = None,
-        scope: Table = None,
     ) -> None:
         self._table = table
         self.settings = settings
-        # a table of ticket ids: tickets and their events outside it are left out (the stored
-        # per-ticket tables are refreshed for the tickets a load touched; engine/store.py)
-        self._scope = scope
         self.zone_table = zone_table
         self.business_table = business_table
         self._materialize = materialize or (lambda name, expr: expr)
         self._cache: dict[str, Table] = {}
 
     def raw(self, name: str) -> Table:
-        table = self._table(name)
-        if self._scope is not None and name in ("tickets", "ticket_events"):
-            return table.semi_join(self._scope, "ticket_id")
-        return table
+        return self._table(name)
 
     def preset(self, name: str, table: Table) -> None:
         """Use ``table`` (already computed, e.g. stored in the workspace) as source ``name``."""
@@ -101,16 +94,7 @@ class Sources:
             "ticket_facts", ticket_facts(tickets, events, self.get("status_changes"))
         )
         facts = solve_credit(facts, events)
-        facts = self._with_sla(facts)
-        window = self.settings.thresholds.repeat_window_days * 86400
-        next_created = facts.created_at.lead().over(
-            group_by=facts.customer_id, order_by=[facts.created_at, facts.ticket_id]
-        )
-        facts = facts.mutate(
-            repeat_contact=facts.customer_id.notnull()
-            & next_created.notnull()
-            & (next_created.epoch_seconds() - facts.created_at.epoch_seconds() <= window),
-        )
+        facts = with_repeat_contact(self._with_sla(facts), self.settings)
         return self._materialize("facts", facts)
 
     def _status_changes(self) -> Table:
@@ -397,6 +381,23 @@ class Sources:
         return events.mutate(
             event_id=_.customer_id.concat("@", _.at.cast("string"), "/", _.kind)
         )
+
+
+def with_repeat_contact(facts: Table, settings: Settings) -> Table:
+    """facts + ``repeat_contact``: the customer's next ticket came within the repeat window.
+
+    Decided by the customer's tickets in creation order (ties by ticket id), so it is
+    recomputed per customer when a load adds or moves one of their tickets (engine/store.py).
+    """
+    window = settings.thresholds.repeat_window_days * 86400
+    next_created = facts.created_at.lead().over(
+        group_by=facts.customer_id, order_by=[facts.created_at, facts.ticket_id]
+    )
+    return facts.mutate(
+        repeat_contact=facts.customer_id.notnull()
+        & next_created.notnull()
+        & (next_created.epoch_seconds() - facts.created_at.epoch_seconds() <= window),
+    )
 
 
 def _priority_case(t: Table, targets: dict[str, float]) -> Any:

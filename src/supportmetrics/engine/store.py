@@ -15,8 +15,9 @@ database instead of being rebuilt by every engine:
 
 Before its first query an engine calls :func:`refresh`: nothing to do when no ticket is dirty;
 a full build when there is no store, the fingerprint differs, or the dirty tickets are a large
-share of all; otherwise the dirty tickets are recomputed together with every other ticket of
-their customers (a repeat contact looks at the customer's next ticket) and their rows replaced.
+share of all; otherwise the dirty tickets are recomputed from stand-in tables holding only
+their rows and events, their stored rows replaced, and the repeat-contact flag (which looks at
+the customer's next ticket) redone over every stored ticket of their customers, old and new.
 An incremental refresh replaces the rows in one transaction, so a killed refresh leaves the
 previous store and the dirty marks in place; a full build first forgets the fingerprint, so a
 killed build is started again by the next engine.
@@ -94,10 +95,10 @@ def _exists(con: Any, table: str) -> bool:
 
 
 def refresh(engine: Any, build: Any) -> Refresh:
-    """Bring the stored per-ticket tables up to date; ``build(scope)`` returns the sources.
+    """Bring the stored per-ticket tables up to date; ``build(scoped)`` returns the sources.
 
-    ``build`` takes the name of a table of ticket ids to restrict the computation to (or None
-    for all tickets) and returns ``{source: Ibis table}`` for :data:`STORED`: expressions for
+    ``build`` takes None (all tickets) or stand-ins for ``tickets`` and ``ticket_events`` (a
+    mapping to the names of tables holding only the tickets to recompute) and returns ``{source: Ibis table}`` for :data:`STORED`: expressions for
     a full build (written straight into the stored tables), temporary tables of the engine for
     a scoped one (their rows replace the stored rows of the scope in one transaction).
     """
@@ -144,27 +145,26 @@ def _full(engine: Any, build: Any, current: str, total: int, started: float) -> 
 def _incremental(engine: Any, build: Any, started: float) -> Refresh:
     con = engine.backend.con
     sla = stored_name("sla")
-    # the dirty tickets, plus every ticket of a customer one of them had or has now
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE} AS "
-        f"WITH dirty AS (SELECT DISTINCT ticket_id FROM {DIRTY_TABLE}), "
-        f"customers AS ("
-        f"  SELECT customer_id FROM tickets WHERE ticket_id IN (SELECT ticket_id FROM dirty) "
-        f"  UNION SELECT customer_id FROM {sla} WHERE ticket_id IN (SELECT ticket_id FROM dirty)) "
-        f"SELECT ticket_id FROM dirty UNION "
-        f"SELECT ticket_id FROM tickets WHERE customer_id IN (SELECT customer_id FROM customers) "
-        f"UNION SELECT ticket_id FROM {sla} "
-        f"WHERE customer_id IN (SELECT customer_id FROM customers)"
-    )
-    scope = int(_scalar(con, f"SELECT count(*) FROM {SCOPE_TABLE}"))
-    tables = build(SCOPE_TABLE)
-    names = {s: engine.backend.compile(tables[s]) for s in STORED}
+    dirty = f"(SELECT DISTINCT ticket_id FROM {DIRTY_TABLE})"
+    # stand-ins for tickets and ticket_events holding only the dirty tickets, and the customers
+    # those tickets had before the load and have now (their repeat contacts are redone)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE}_tickets AS "
+                f"SELECT * FROM tickets WHERE ticket_id IN {dirty}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE}_events AS "
+                f"SELECT * FROM ticket_events WHERE ticket_id IN {dirty}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE}_customers AS "
+                f"SELECT customer_id FROM {SCOPE_TABLE}_tickets WHERE customer_id IS NOT NULL UNION "
+                f"SELECT customer_id FROM {sla} WHERE ticket_id IN {dirty} AND customer_id IS NOT NULL")
+    scope = int(_scalar(con, f"SELECT count(*) FROM {SCOPE_TABLE}_tickets"))
+    tables = build({"tickets": f"{SCOPE_TABLE}_tickets", "ticket_events": f"{SCOPE_TABLE}_events"})
+    temporaries = {s: engine.backend.compile(tables[s]) for s in STORED}
     con.execute("BEGIN TRANSACTION")
     try:
         for source in STORED:
             target = stored_name(source)
-            con.execute(f"DELETE FROM {target} WHERE ticket_id IN (SELECT ticket_id FROM {SCOPE_TABLE})")
-            con.execute(f"INSERT INTO {target} BY NAME {names[source]}")
+            con.execute(f"DELETE FROM {target} WHERE ticket_id IN {dirty}")
+            con.execute(f"INSERT INTO {target} BY NAME {temporaries[source]}")
+        _redo_repeat_contacts(engine)
         con.execute(f"DELETE FROM {DIRTY_TABLE}")
         con.execute("COMMIT")
     except BaseException:
@@ -172,8 +172,30 @@ def _incremental(engine: Any, build: Any, started: float) -> Refresh:
         raise
     finally:
         _drop(engine)
-        con.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
+        for part in ("tickets", "events", "customers"):
+            con.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}_{part}")
     return Refresh("incremental", scope, time.perf_counter() - started)
+
+
+def _redo_repeat_contacts(engine: Any) -> None:
+    """Recompute ``repeat_contact`` for every stored ticket of the scope's customers.
+
+    A ticket's flag depends on its customer's next ticket, so adding, moving or re-dating one
+    ticket can change the flag of the customer's ticket before it (under the old customer and
+    the new one); the same Ibis definition as the full build, over those customers' rows.
+    """
+    from supportmetrics.engine.sources import with_repeat_contact
+
+    backend = engine.backend
+    stored = backend.table(stored_name("sla"))
+    customers = backend.table(f"{SCOPE_TABLE}_customers")
+    rows = stored.filter(stored.customer_id.isin(customers.customer_id))
+    flags = with_repeat_contact(rows, engine.settings).select("ticket_id", "repeat_contact")
+    target = stored_name("sla")
+    backend.con.execute(
+        f"UPDATE {target} SET repeat_contact = r.repeat_contact "
+        f"FROM ({backend.compile(flags)}) AS r WHERE {target}.ticket_id = r.ticket_id"
+    )
 
 
 def _drop(engine: Any) -> None:
