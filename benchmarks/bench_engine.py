@@ -329,7 +329,7 @@ def incremental(ws: Workspace, workdir: Path, tickets: int) -> None:
     load = add_one_day(ws, workdir, tickets)
     engines: list[Engine] = []
     refresh, _ = timed("refresh the stored tables (new engine)",
-                       lambda: engines.append(open_engine(ws)))
+                       lambda: engines.append(open_engine(ws)) or engines[0].refresh())
     refreshed = engines[0].refreshed
     after, _ = timed(f"engine: core, month of {month} only, after", lambda: run_engine(
         engines[0], core_queries(month)))

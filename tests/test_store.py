@@ -17,7 +17,7 @@ from engine_fixture import SETTINGS, build
 from supportmetrics import Workspace
 from supportmetrics.engine import build_query, open_engine
 from supportmetrics.engine.engine import Engine
-from supportmetrics.engine.store import META_TABLE, Refresh
+from supportmetrics.engine.store import META_TABLE
 from supportmetrics.metrics import CATALOGUE
 
 OCT = "2025-10-01"
@@ -45,7 +45,7 @@ def everything(engine: Engine) -> pd.DataFrame:
 def full_rebuild(ws: Workspace) -> pd.DataFrame:
     ws.con.execute(f"DELETE FROM {META_TABLE}")
     engine = open_engine(ws)
-    assert engine.refreshed is not None and engine.refreshed.kind == "full"
+    assert kind(engine)[0] == "full"
     return everything(engine)
 
 
@@ -68,8 +68,12 @@ def ws(tmp_path: Path) -> Iterator[Workspace]:
 
 
 def kind(engine: Engine) -> tuple[str, int]:
-    assert isinstance(engine.refreshed, Refresh)
-    return engine.refreshed.kind, engine.refreshed.tickets
+    """What refreshing the stored sources did: the same for all four sources."""
+    done = engine.refresh()
+    assert set(done) == {"facts", "sla", "waits", "open_spans"}
+    kinds = {(r.kind, r.tickets) for r in done.values()}
+    assert len(kinds) == 1, done
+    return kinds.pop()
 
 
 def test_built_once_then_reused(ws: Workspace) -> None:
@@ -84,6 +88,9 @@ def test_built_once_then_reused(ws: Workspace) -> None:
 def test_a_load_refreshes_only_the_tickets_it_touched_and_their_customers(ws: Workspace) -> None:
     before = open_engine(ws)
     assert value(before, "tickets_solved") == (5.0, 5)
+    # stored sources are built when first needed: only the facts so far
+    assert set(before.refreshed) == {"facts"}
+    before.refresh()
     assert value(before, "repeat_contact_rate") == (pytest.approx(200 / 7), 7)
     assert value(before, "open_tickets") == (2.0, 2)  # T5, T7
     # T5 (C4) gets its answer and its solve; a new ticket T9 of C4 two days later
@@ -125,7 +132,7 @@ def t8(customer: str, created_at: str) -> list[dict[str, str | None]]:
 
 
 def test_moving_a_ticket_redoes_the_repeat_contacts_of_both_customers(ws: Workspace) -> None:
-    open_engine(ws)
+    open_engine(ws).refresh()
     # T8 moves into October, 3 days after C1's T3: T3 becomes a repeat contact
     load(ws, "tickets", t8("C1", "2025-10-05 09:00"))
     moved = open_engine(ws)
@@ -162,3 +169,24 @@ def test_settings_that_shape_the_facts_rebuild_the_store(tmp_path: Path) -> None
     with Workspace.open(directory) as ws:
         assert kind(open_engine(ws)) == ("none", 0)
 
+
+
+def test_each_source_catches_up_when_first_needed_and_marks_are_then_dropped(ws: Workspace) -> None:
+    open_engine(ws).refresh()
+    marks = "SELECT count(*) FROM _sm_dirty_tickets"
+    load(ws, "ticket_events", [{"event_id": "e33", "ticket_id": "T7", "at": "2025-10-08 09:00",
+                                "kind": "status_change", "actor_id": None, "status": "solved"}])
+    assert ws.con.execute(marks).fetchall()[0][0] == 1
+    engine = open_engine(ws)
+    assert value(engine, "tickets_solved") == (6.0, 6)  # + T7, from the facts alone
+    assert {k: (r.kind, r.tickets) for k, r in engine.refreshed.items()} == {
+        "facts": ("incremental", 1)}
+    # the waits and open spans are still behind T7's change: its mark stays
+    assert ws.con.execute(marks).fetchall()[0][0] == 1
+    # at the end of October only T5 is open now
+    assert value(engine, "open_tickets") == (1.0, 1)
+    done = engine.refresh()
+    assert {k: (r.kind, r.tickets) for k, r in done.items()} == {
+        "facts": ("incremental", 1), "open_spans": ("incremental", 1),
+        "sla": ("incremental", 1), "waits": ("incremental", 1)}
+    assert ws.con.execute(marks).fetchall()[0][0] == 0

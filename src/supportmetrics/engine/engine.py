@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import ibis
@@ -55,42 +58,64 @@ class Engine:
             zone_table=self.zone_table,
             business_table=self.business_table,
         )
-        self.refreshed: store.Refresh | None = None
+        #: what the refresh of each stored source did (engine/store.py), once it was needed
+        self.refreshed: dict[str, store.Refresh] = {}
+        self._fingerprint: str | None = None
         if materialize and backend.name == "duckdb":
-            # the per-ticket stage is kept in the workspace and refreshed only where loads
-            # touched tickets since; see engine/store.py
-            self.refreshed = store.refresh(self, self._build_stored)
+            # the per-ticket stage is kept in the workspace, built when first needed and then
+            # refreshed only where loads touched tickets; see engine/store.py
             for name in store.STORED:
-                self.sources.preset(name, backend.table(store.stored_name(name)))
-            self.sources.preset("facts", backend.table(store.stored_name("sla")))
+                self.sources.loader(name, partial(self._stored, name))
 
-    def _build_stored(self, scoped: dict[str, str] | None) -> dict[str, Any]:
-        """The stored sources, over all tickets or (``scoped``) over stand-in tables.
+    def _stored(self, name: str) -> Any:
+        if name != "facts":
+            self.sources.get("facts")  # the other stored sources are built from the facts
+        if self._fingerprint is None:
+            self._fingerprint = store.fingerprint(self.backend.con, self.settings)
+        self.refreshed[name] = store.refresh(self, name, self._build_source, self._fingerprint)
+        return self.backend.table(store.stored_name(name))
+
+    def refresh(self) -> dict[str, store.Refresh]:
+        """Bring every stored source up to date now (otherwise each is, when first needed)."""
+        for name in store.STORED:
+            self.sources.get(name)
+        return dict(self.refreshed)
+
+    def _build_source(self, name: str, scoped: dict[str, str] | None) -> Any:
+        """Source ``name`` over all tickets or (``scoped``) over stand-in tables.
 
         ``scoped`` maps ``tickets`` / ``ticket_events`` to tables holding only the tickets to
-        recompute; see engine/store.py.
+        recompute. Over all tickets the expression is left for the caller to write into the
+        workspace, and the sources built from the facts read the stored facts.
         """
         renames = scoped or {}
 
-        def materialize(name: str, expr: Any) -> Any:
-            # a full build writes the stored sources straight into the workspace (store.py)
-            if scoped is None and name in store.STORED:
+        def materialize(source: str, expr: Any) -> Any:
+            if scoped is None and source == name:
                 return expr
-            return self._materialize(name, expr)
+            return self._materialize(source, expr)
 
         sources = Sources(
-            lambda name: self.backend.table(renames.get(name, name)),
+            lambda table: self.backend.table(renames.get(table, table)),
             self.settings,
             materialize=materialize,
             zone_table=self.zone_table,
             business_table=self.business_table,
         )
-        return {name: sources.get(name) for name in store.STORED}
+        if scoped is None and name != "facts":
+            sources.preset("facts", self.backend.table(store.stored_name("facts")))
+        return sources.get(name)
 
-    def take_temporaries(self) -> list[str]:
-        """Names of the temporary tables made since the last call (for the caller to drop)."""
-        names, self._temporaries = self._temporaries, []
-        return names
+    @contextmanager
+    def scratch(self) -> Iterator[None]:
+        """Temporary tables made inside the block are dropped when it ends."""
+        mark = len(self._temporaries)
+        try:
+            yield
+        finally:
+            for table in self._temporaries[mark:]:
+                self.backend.con.execute(f"DROP TABLE IF EXISTS {table}")
+            del self._temporaries[mark:]
 
     # -- plumbing --------------------------------------------------------------------------
 

@@ -70,6 +70,7 @@ class Sources:
         self.business_table = business_table
         self._materialize = materialize or (lambda name, expr: expr)
         self._cache: dict[str, Table] = {}
+        self._loaders: dict[str, Any] = {}
 
     def raw(self, name: str) -> Table:
         return self._table(name)
@@ -78,10 +79,14 @@ class Sources:
         """Use ``table`` (already computed, e.g. stored in the workspace) as source ``name``."""
         self._cache[name] = table
 
+    def loader(self, name: str, load: Any) -> None:
+        """Source ``name`` comes from ``load()`` (called once, when first needed)."""
+        self._loaders[name] = load
+
     def get(self, name: str) -> Table:
         if name not in self._cache:
-            builder = getattr(self, "_" + name)
-            self._cache[name] = builder()
+            load = self._loaders.get(name) or getattr(self, "_" + name)
+            self._cache[name] = load()
         return self._cache[name]
 
     # -- tickets -------------------------------------------------------------------------------

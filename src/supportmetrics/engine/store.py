@@ -1,26 +1,31 @@
-"""The per-ticket tables kept in the workspace and refreshed incrementally after loads.
+"""The per-ticket tables kept in the workspace, built on first use and refreshed incrementally.
 
-The per-ticket stage of the engine -- facts with solve credit, SLA targets and clocks and repeat
-contacts (the ``sla`` source, a superset of ``facts``), the customer waits (``waits``) and the
-spans a ticket was open (``open_spans``) -- is most of the work behind any ticket metric, and a
-load changes it only for the tickets the load touched. On DuckDB it is stored in the workspace
-database instead of being rebuilt by every engine:
+The per-ticket stage of the engine is most of the work behind any ticket metric, and a load
+changes it only for the tickets the load touched. On DuckDB its four sources are stored in the
+workspace database instead of being derived again by every engine and every process:
 
-* ``_sm_d_sla``, ``_sm_d_waits``, ``_sm_d_open_spans``: the three sources, keyed by ticket_id;
-* ``_sm_d_meta``: the fingerprint they were built under: the settings that shape them (zone,
-  business hours and holidays, SLA targets and clock, repeat-contact window), the columns of
-  ``tickets`` and ``ticket_events``, and the source code that derives them;
-* ``_sm_dirty``: ticket ids a load inserted or changed since, written by the load in its own
-  transaction (ingest/load.py).
+* ``_sm_d_facts`` -- the ticket facts: first reply, solves and reopens, the assignee at the
+  solve, SLA targets, repeat contacts (engine/facts.py, engine/sources.py);
+* ``_sm_d_sla`` -- the facts with the SLA clocks (pending / on hold paused) and breaches;
+* ``_sm_d_waits`` -- every customer wait; ``_sm_d_open_spans`` -- the spans a ticket was open;
+* ``_sm_d_sources`` -- per source: the fingerprint it was built under (the settings that shape
+  it: zone, business hours and holidays, SLA targets and clock, repeat-contact window; the
+  columns of ``tickets`` and ``ticket_events``; the code that derives it) and the load number it
+  is up to date with;
+* ``_sm_dirty_tickets`` -- the ticket ids each load inserted or changed, with the load's number,
+  written by the load in its own transaction (ingest/load.py).
 
-Before its first query an engine calls :func:`refresh`: nothing to do when no ticket is dirty;
-a full build when there is no store, the fingerprint differs, or the dirty tickets are a large
-share of all; otherwise the dirty tickets are recomputed from stand-in tables holding only
-their rows and events, their stored rows replaced, and the repeat-contact flag (which looks at
-the customer's next ticket) redone over every stored ticket of their customers, old and new.
-An incremental refresh replaces the rows in one transaction, so a killed refresh leaves the
-previous store and the dirty marks in place; a full build first forgets the fingerprint, so a
-killed build is started again by the next engine.
+A source is refreshed when a query first needs it (:func:`refresh`; ``Engine.refresh()`` does all
+four at once): nothing to do when no ticket was marked after its load number; a full build when
+it is missing, its fingerprint differs, or the marked tickets are a large share of all;
+otherwise the marked tickets are recomputed from stand-in tables holding only their rows and
+events, their stored rows replaced, and the repeat-contact flag (which looks at the customer's
+next ticket) redone over every stored ticket of their customers, old and new. The sla, waits and
+open_spans builds read the stored facts, which are refreshed first.
+
+An incremental refresh happens in one transaction, so a killed refresh leaves the previous rows
+and the marks in place; a full build first forgets the source's fingerprint, so a killed build
+is started again by the next engine. Marks every stored source is past are deleted.
 """
 
 from __future__ import annotations
@@ -36,10 +41,15 @@ from supportmetrics.config import Settings
 from supportmetrics.ingest.load import DIRTY_SQL, DIRTY_TABLE, STORE_META_TABLE
 from supportmetrics.ingest.sql import literal
 
-STORED = ("sla", "waits", "open_spans")
+#: the stored sources, in the order they are built (the others read the stored facts)
+STORED = ("facts", "sla", "waits", "open_spans")
 META_TABLE = STORE_META_TABLE
-SCOPE_TABLE = "_sm_scope"
-#: above this share of dirty tickets a full build is cheaper than replacing rows
+META_SQL = (
+    f"CREATE TABLE IF NOT EXISTS {META_TABLE} "
+    "(source VARCHAR, fingerprint VARCHAR, upto BIGINT, built_at TIMESTAMP)"
+)
+SCOPE = "_sm_scope"
+#: above this share of marked tickets a full build is cheaper than replacing rows
 FULL_BUILD_SHARE = 0.25
 
 #: the modules whose code decides the stored rows (a change to any of them rebuilds the store)
@@ -53,7 +63,10 @@ def stored_name(source: str) -> str:
 
 @dataclass(frozen=True)
 class Refresh:
-    """What the last refresh did: ``none``, ``full`` or ``incremental``, for how many tickets."""
+    """What a refresh of one source did: ``none``, ``full`` or ``incremental``.
+
+    ``tickets`` is how many tickets were computed (all of them for a full build).
+    """
 
     kind: str
     tickets: int
@@ -61,6 +74,7 @@ class Refresh:
 
 
 def fingerprint(con: Any, settings: Settings) -> str:
+    """A digest of everything the stored rows depend on besides the rows themselves."""
     from importlib.metadata import version
 
     root = Path(__file__).resolve().parent.parent
@@ -94,111 +108,116 @@ def _exists(con: Any, table: str) -> bool:
     )
 
 
-def refresh(engine: Any, build: Any) -> Refresh:
-    """Bring the stored per-ticket tables up to date; ``build(scoped)`` returns the sources.
+def refresh(engine: Any, source: str, build: Any, current: str) -> Refresh:
+    """Bring one stored source up to date; ``build(source, scoped)`` gives its expression.
 
-    ``build`` takes None (all tickets) or stand-ins for ``tickets`` and ``ticket_events`` (a
-    mapping to the names of tables holding only the tickets to recompute) and returns ``{source: Ibis table}`` for :data:`STORED`: expressions for
-    a full build (written straight into the stored tables), temporary tables of the engine for
-    a scoped one (their rows replace the stored rows of the scope in one transaction).
+    ``scoped`` is None (all tickets: the expression is written straight into the stored table)
+    or a mapping of ``tickets`` / ``ticket_events`` to stand-in tables holding only the tickets
+    to recompute (the expression is then a temporary table whose rows replace theirs).
+    ``current`` is :func:`fingerprint` for the engine's settings.
     """
     con = engine.backend.con
     started = time.perf_counter()
     con.execute(DIRTY_SQL)
-    con.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (fingerprint VARCHAR, built_at TIMESTAMP)")
-    current = fingerprint(con, engine.settings)
-    stored = _scalar(con, f"SELECT max(fingerprint) FROM {META_TABLE}")
-    complete = stored == current and all(_exists(con, stored_name(s)) for s in STORED)
-    dirty = int(_scalar(con, f"SELECT count(DISTINCT ticket_id) FROM {DIRTY_TABLE}"))
-    if complete and dirty == 0:
-        return Refresh("none", 0, time.perf_counter() - started)
-    total = int(_scalar(con, "SELECT count(*) FROM tickets"))
-    if not complete or dirty > FULL_BUILD_SHARE * max(total, 1):
-        return _full(engine, build, current, total, started)
-    return _incremental(engine, build, started)
+    con.execute(META_SQL)
+    latest = int(_scalar(con, f"SELECT coalesce(max(seq), 0) FROM {DIRTY_TABLE}"))
+    rows = con.execute(
+        f"SELECT fingerprint, upto FROM {META_TABLE} WHERE source = {literal(source)}"
+    ).fetchall()
+    if not rows or rows[0][0] != current or not _exists(con, stored_name(source)):
+        result = _full(engine, source, build, current, latest, started)
+    else:
+        upto = int(rows[0][1])
+        marked = f"(SELECT DISTINCT ticket_id FROM {DIRTY_TABLE} WHERE seq > {upto})"
+        count = int(_scalar(con, f"SELECT count(*) FROM {marked}"))
+        total = int(_scalar(con, "SELECT count(*) FROM tickets"))
+        if count == 0:
+            result = Refresh("none", 0, time.perf_counter() - started)
+        elif count > FULL_BUILD_SHARE * max(total, 1):
+            result = _full(engine, source, build, current, latest, started)
+        else:
+            result = _incremental(engine, source, build, marked, latest, started)
+    # marks every stored source is past are of no further use
+    con.execute(f"DELETE FROM {DIRTY_TABLE} WHERE seq <= (SELECT min(upto) FROM {META_TABLE})")
+    return result
 
 
-def _full(engine: Any, build: Any, current: str, total: int, started: float) -> Refresh:
+def _full(engine: Any, source: str, build: Any, current: str, latest: int,
+          started: float) -> Refresh:
     con = engine.backend.con
-    # first forget the old fingerprint: a build killed halfway is then rebuilt by the next
+    target = stored_name(source)
+    # forget the old fingerprint first: a build killed halfway is started again by the next
     # engine instead of being taken as complete
-    con.execute(f"DELETE FROM {META_TABLE}")
-    tables = build(None)
-    try:
-        for source in STORED:
-            # written straight into the workspace (no temporary copy first)
-            con.execute(f"DROP TABLE IF EXISTS {stored_name(source)}")
-            engine.backend.create_table(stored_name(source), tables[source])
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(f"INSERT INTO {META_TABLE} VALUES ({literal(current)}, now()::TIMESTAMP)")
-            con.execute(f"DELETE FROM {DIRTY_TABLE}")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    finally:
-        _drop(engine)
+    con.execute(f"DELETE FROM {META_TABLE} WHERE source = {literal(source)}")
+    with engine.scratch():
+        expr = build(source, None)
+        con.execute(f"DROP TABLE IF EXISTS {target}")
+        # written straight into the workspace (no temporary copy first)
+        engine.backend.create_table(target, expr)
+        con.execute(f"INSERT INTO {META_TABLE} VALUES ({literal(source)}, {literal(current)}, "
+                    f"{latest}, now()::TIMESTAMP)")
+    total = int(_scalar(con, "SELECT count(*) FROM tickets"))
     return Refresh("full", total, time.perf_counter() - started)
 
 
-def _incremental(engine: Any, build: Any, started: float) -> Refresh:
+def _incremental(engine: Any, source: str, build: Any, marked: str, latest: int,
+                 started: float) -> Refresh:
     con = engine.backend.con
-    sla = stored_name("sla")
-    dirty = f"(SELECT DISTINCT ticket_id FROM {DIRTY_TABLE})"
-    # stand-ins for tickets and ticket_events holding only the dirty tickets, and the customers
-    # those tickets had before the load and have now (their repeat contacts are redone)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE}_tickets AS "
-                f"SELECT * FROM tickets WHERE ticket_id IN {dirty}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE}_events AS "
-                f"SELECT * FROM ticket_events WHERE ticket_id IN {dirty}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE}_customers AS "
-                f"SELECT customer_id FROM {SCOPE_TABLE}_tickets WHERE customer_id IS NOT NULL UNION "
-                f"SELECT customer_id FROM {sla} WHERE ticket_id IN {dirty} AND customer_id IS NOT NULL")
-    scope = int(_scalar(con, f"SELECT count(*) FROM {SCOPE_TABLE}_tickets"))
-    tables = build({"tickets": f"{SCOPE_TABLE}_tickets", "ticket_events": f"{SCOPE_TABLE}_events"})
-    temporaries = {s: engine.backend.compile(tables[s]) for s in STORED}
-    con.execute("BEGIN TRANSACTION")
+    target = stored_name(source)
+    # stand-ins for tickets and ticket_events holding only the marked tickets, and the
+    # customers those tickets had before the load and have now (their repeat contacts change)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE}_tickets AS "
+                f"SELECT * FROM tickets WHERE ticket_id IN {marked}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE}_events AS "
+                f"SELECT * FROM ticket_events WHERE ticket_id IN {marked}")
+    repeat = "repeat_contact" in engine.backend.table(target).columns
+    if repeat:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {SCOPE}_customers AS "
+            f"SELECT customer_id FROM {SCOPE}_tickets WHERE customer_id IS NOT NULL UNION "
+            f"SELECT customer_id FROM {target} "
+            f"WHERE ticket_id IN {marked} AND customer_id IS NOT NULL"
+        )
+    count = int(_scalar(con, f"SELECT count(*) FROM {SCOPE}_tickets"))
     try:
-        for source in STORED:
-            target = stored_name(source)
-            con.execute(f"DELETE FROM {target} WHERE ticket_id IN {dirty}")
-            con.execute(f"INSERT INTO {target} BY NAME {temporaries[source]}")
-        _redo_repeat_contacts(engine)
-        con.execute(f"DELETE FROM {DIRTY_TABLE}")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with engine.scratch():
+            scoped = {"tickets": f"{SCOPE}_tickets", "ticket_events": f"{SCOPE}_events"}
+            rows = engine.backend.compile(build(source, scoped))
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(f"DELETE FROM {target} WHERE ticket_id IN {marked}")
+                con.execute(f"INSERT INTO {target} BY NAME {rows}")
+                if repeat:
+                    _redo_repeat_contacts(engine, target)
+                con.execute(f"UPDATE {META_TABLE} SET upto = {latest}, "
+                            f"built_at = now()::TIMESTAMP WHERE source = {literal(source)}")
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
     finally:
-        _drop(engine)
         for part in ("tickets", "events", "customers"):
-            con.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}_{part}")
-    return Refresh("incremental", scope, time.perf_counter() - started)
+            con.execute(f"DROP TABLE IF EXISTS {SCOPE}_{part}")
+    return Refresh("incremental", count, time.perf_counter() - started)
 
 
-def _redo_repeat_contacts(engine: Any) -> None:
+def _redo_repeat_contacts(engine: Any, target: str) -> None:
     """Recompute ``repeat_contact`` for every stored ticket of the scope's customers.
 
     A ticket's flag depends on its customer's next ticket, so adding, moving or re-dating one
     ticket can change the flag of the customer's ticket before it (under the old customer and
-    the new one); the same Ibis definition as the full build, over those customers' rows.
+    the new one): the same Ibis definition as the full build, over those customers' rows.
     """
     from supportmetrics.engine.sources import with_repeat_contact
 
     backend = engine.backend
-    stored = backend.table(stored_name("sla"))
-    customers = backend.table(f"{SCOPE_TABLE}_customers")
+    stored = backend.table(target)
+    customers = backend.table(f"{SCOPE}_customers")
     rows = stored.filter(stored.customer_id.isin(customers.customer_id))
-    flags = with_repeat_contact(rows, engine.settings).select("ticket_id", "repeat_contact")
-    target = stored_name("sla")
+    flags = with_repeat_contact(rows.drop("repeat_contact"), engine.settings).select(
+        "ticket_id", "repeat_contact"
+    )
     backend.con.execute(
         f"UPDATE {target} SET repeat_contact = r.repeat_contact "
         f"FROM ({backend.compile(flags)}) AS r WHERE {target}.ticket_id = r.ticket_id"
     )
-
-
-def _drop(engine: Any) -> None:
-    """Drop the build's temporary tables (the stored copies are what the engine reads)."""
-    for name in engine.take_temporaries():
-        engine.backend.con.execute(f"DROP TABLE IF EXISTS {name}")

@@ -92,11 +92,16 @@ class LoadResult:
 
 #: Tables whose rows shape the engine's stored per-ticket tables (see engine/store.py).
 TICKET_KEYED = ("tickets", "ticket_events")
-#: Ticket ids a load inserted or changed since the stored per-ticket tables were refreshed.
-DIRTY_TABLE = "_sm_dirty"
-DIRTY_SQL = f"CREATE TABLE IF NOT EXISTS {DIRTY_TABLE} (ticket_id VARCHAR)"
+#: Ticket ids each load inserted or changed, with the load's number (``seq``, increasing): a
+#: stored per-ticket table is behind for the tickets marked after the number it was refreshed to.
+DIRTY_TABLE = "_sm_dirty_tickets"
+DIRTY_SEQUENCE = "_sm_dirty_seq"
+DIRTY_SQL = (
+    f"CREATE TABLE IF NOT EXISTS {DIRTY_TABLE} (ticket_id VARCHAR, seq BIGINT); "
+    f"CREATE SEQUENCE IF NOT EXISTS {DIRTY_SEQUENCE}"
+)
 #: Present once the engine has stored per-ticket tables; before that nothing is marked dirty.
-STORE_META_TABLE = "_sm_d_meta"
+STORE_META_TABLE = "_sm_d_sources"
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -224,9 +229,10 @@ def _load_files(
             # in the load's own transaction: the stored per-ticket tables learn exactly which
             # tickets this load inserted or changed (unchanged rows are not marked)
             con.execute(DIRTY_SQL)
+            seq = con.execute(f"SELECT nextval('{DIRTY_SEQUENCE}')").fetchall()[0][0]
             con.execute(
-                f"INSERT INTO {DIRTY_TABLE} SELECT DISTINCT s.ticket_id FROM _sm_accepted s "
-                f"LEFT JOIN {ident(spec.name)} t ON {key_match} WHERE {differs}"
+                f"INSERT INTO {DIRTY_TABLE} SELECT DISTINCT s.ticket_id, {int(seq)} "
+                f"FROM _sm_accepted s LEFT JOIN {ident(spec.name)} t ON {key_match} WHERE {differs}"
             )
         progress("merging")
         updates = ", ".join(f"{ident(c)} = s.{ident(c)}" for c in merged_columns if c not in spec.key)
