@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from engine_fixture import build
 
 from supportmetrics import Workspace
 from supportmetrics.cli import main
+from supportmetrics.engine import build_query
+from supportmetrics.errors import QueryWarning
 
 OCT, NOV = "2025-10-01", "2025-11-01"
 
@@ -270,6 +273,29 @@ def test_cli_json_contract(ws: Workspace, capsys: pytest.CaptureFixture[str]) ->
         {"metric": "tickets_solved", "period": OCT, "agent_id": "a3", "value": 2.0, "count": 2},
         {"metric": "tickets_solved", "period": NOV, "agent_id": "a1", "value": 1.0, "count": 1},
     ]
+
+
+def test_a_filter_a_part_cannot_take_is_said(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    # tier1 tickets created in October: T1, T2, T4, T5, T7; support cost has no team, so all
+    # 700 of it is divided by them -- and the caller is told
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", QueryWarning)
+        assert value(ws, "cost_per_ticket", where={"team": "tier1"}) == (140.0, 5)
+    notes = [str(w.message) for w in caught if w.category is QueryWarning]
+    assert len(notes) == 1 and "--where team does not apply to its part 'support'" in notes[0]
+    code = main(["--workspace", str(ws.directory), "metrics", "cost_per_ticket", "--where",
+                 "team=tier1", "--from", "2025-10-01", "--to", "2025-11-01", "--format", "json"])
+    assert code == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)[0]["value"] == 140.0
+    assert "note:" in out.err and "--where team does not apply" in out.err
+    # explain applies the same filter to the parts that have the column
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always", QueryWarning)
+        frame = ws.engine().explain(build_query("cost_per_ticket", "month", (), OCT, NOV,
+                                                {"team": "tier1"}))
+    assert sorted(frame[frame.part == "tickets"].unit) == ["T1", "T2", "T4", "T5", "T7"]
+    assert frame[frame.part == "support"].value.tolist() == [700.0]
 
 
 def test_explain_lists_units_with_their_values(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:

@@ -172,6 +172,10 @@ def test_filter_by_team(ws: Workspace) -> None:
     assert tier2.row("ticket_volume").current == 2.0  # T3, T6
     assert list(tier2.scorecards.agents["agent_id"]) == ["a3"]
     assert "team = tier2" in render_html(tier2)
+    # support cost has no team: said in the report's notes, not hidden
+    assert any(n.startswith("cost_per_ticket: --where team does not apply to its part 'support'")
+               for n in tier2.notes)
+    assert "cost_per_ticket: --where team does not apply" in render_html(tier2)
 
 
 # --- HTML -----------------------------------------------------------------------------------------

@@ -14,6 +14,9 @@
      +-- InternalError               a bug in supportmetrics (CLI exit 1, HTTP 500)
           +-- UnsupportedOperation   a metric kind or backend operation has no compiler
 
+    QueryWarning (a UserWarning)     a query was answered, but not quite as asked (the CLI
+                                     prints it on stderr as a note)
+
 Foreign errors (DuckDB, parsers, SMTP, ...) are translated where they are caught, with
 ``raise ... from exc``, so callers only ever need to catch :class:`SupportMetricsError`.
 """
@@ -57,6 +60,10 @@ class UnknownMetricError(UserError):
 
 class QueryError(UserError):
     """A metric query the metric cannot answer (unknown dimension, bad period, ...)."""
+
+
+class QueryWarning(UserWarning):
+    """A query was answered, but part of it could not apply as asked (e.g. a filter)."""
 
 
 class InternalError(SupportMetricsError):

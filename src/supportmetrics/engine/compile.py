@@ -6,6 +6,7 @@ Every compiled expression has the columns ``period`` (date of the period start),
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -18,8 +19,8 @@ from ibis import _
 from supportmetrics import calendar as cal
 from supportmetrics.config import Settings
 from supportmetrics.engine.query import Clock, Grain, Query, Stat
-from supportmetrics.engine.sources import Sources
-from supportmetrics.errors import QueryError, UnsupportedOperation
+from supportmetrics.engine.sources import SOURCES, Sources
+from supportmetrics.errors import QueryError, QueryWarning, UnsupportedOperation
 from supportmetrics.metrics.model import (
     Combined,
     Count,
@@ -109,18 +110,35 @@ def _group(t: Table, query: Query) -> list[str]:
     return ["period", *query.by]
 
 
+def unit_values(metric: Metric, t: Table, query: Query, ctx: Context) -> tuple[Table, dict[str, Any]]:
+    """Each unit's own numbers for ``metric``: ``t`` (with any column they need) and expressions.
+
+    ``value`` always (1 for a unit that is simply counted); ``numerator`` and ``denominator``
+    for a ratio; ``start`` and ``end`` for a duration (``value`` is then the seconds between them
+    on the query's clock). The compilers aggregate these and ``Engine.explain`` lists them.
+    """
+    if isinstance(metric, Duration):
+        t = duration_seconds(metric, t, query, ctx)
+        return t, {"start": t[metric.start], "end": t[metric.end], "value": t._seconds}
+    if isinstance(metric, Ratio):
+        num = (ibis.literal(1) * resolve(metric.numerator, t, ctx.settings)).cast("float64")
+        den = (ibis.literal(1) * resolve(metric.denominator, t, ctx.settings)).cast("float64")
+        return t, {"numerator": num, "denominator": den, "value": num}
+    if isinstance(metric, Mean):
+        return t, {"value": resolve(metric.value, t, ctx.settings).cast("float64")}
+    measure = resolve(getattr(metric, "measure", None), t, ctx.settings)
+    return t, {"value": ibis.literal(1.0) if measure is None else measure.cast("float64")}
+
+
 def compile_count(metric: Count, query: Query, ctx: Context) -> Table:
-    t = _units(metric, query, ctx)
-    measure = resolve(metric.measure, t, ctx.settings)
-    value = t.count().cast("float64") if measure is None else measure.sum().cast("float64")
+    t, unit = unit_values(metric, _units(metric, query, ctx), query, ctx)
+    value = t.count().cast("float64") if metric.measure is None else unit["value"].sum()
     return t.group_by(_group(t, query)).aggregate(value=value, count=t.count())
 
 
 def compile_ratio(metric: Ratio, query: Query, ctx: Context) -> Table:
-    t = _units(metric, query, ctx)
-    num = ibis.literal(1) * resolve(metric.numerator, t, ctx.settings)
-    den = ibis.literal(1) * resolve(metric.denominator, t, ctx.settings)
-    t = t.mutate(_num=num.cast("float64"), _den=den.cast("float64"))
+    t, unit = unit_values(metric, _units(metric, query, ctx), query, ctx)
+    t = t.mutate(_num=unit["numerator"], _den=unit["denominator"])
     agg = t.group_by(_group(t, query)).aggregate(n=_._num.sum(), d=_._den.sum())
     return agg.select(
         *_group(t, query),
@@ -130,8 +148,8 @@ def compile_ratio(metric: Ratio, query: Query, ctx: Context) -> Table:
 
 
 def compile_mean(metric: Mean, query: Query, ctx: Context) -> Table:
-    t = _units(metric, query, ctx)
-    t = t.mutate(_v=resolve(metric.value, t, ctx.settings).cast("float64"))
+    t, unit = unit_values(metric, _units(metric, query, ctx), query, ctx)
+    t = t.mutate(_v=unit["value"])
     return t.group_by(_group(t, query)).aggregate(value=_._v.mean(), count=_._v.count())
 
 
@@ -154,8 +172,7 @@ def duration_seconds(metric: Duration, t: Table, query: Query, ctx: Context) -> 
 
 
 def compile_duration(metric: Duration, query: Query, ctx: Context) -> Table:
-    t = _units(metric, query, ctx)
-    t = duration_seconds(metric, t, query, ctx)
+    t, _unit = unit_values(metric, _units(metric, query, ctx), query, ctx)
     ended = t._seconds.notnull()
     if query.stat is Stat.MEAN:
         value = t._seconds.mean()
@@ -170,7 +187,7 @@ def compile_duration(metric: Duration, query: Query, ctx: Context) -> Table:
     )
 
 
-def _snapshot_units(
+def snapshot_units(
     source: Table,
     opened: str,
     closed: str,
@@ -203,22 +220,39 @@ def compile_snapshot(metric: Snapshot, query: Query, ctx: Context) -> Table:
     t = ctx.sources.get(metric.source)
     t = filtered(metric.where, query, prune(t, metric, query, ctx.settings), ctx.settings)
     age = metric.min_age_seconds(ctx.settings) if metric.min_age_seconds else None
-    t = _snapshot_units(t, metric.opened, metric.closed, "end", ctx, age, metric.age_from)
+    t = snapshot_units(t, metric.opened, metric.closed, "end", ctx, age, metric.age_from)
     value = t[metric.count_distinct].nunique() if metric.count_distinct else t.count()
     return t.group_by(_group(t, query)).aggregate(value=value.cast("float64"), count=value)
 
 
-def _part_table(name: str, part: Part, query: Query, ctx: Context, dims: list[str]) -> Table:
+def part_units(name: str, part: Part, query: Query, ctx: Context,
+               dims: list[str] | None = None) -> Table:
+    """The units of one part of a Combined metric, with ``period``, filtered by the query.
+
+    ``dims``: the query dimensions the part honours; the part's columns are then pruned to what
+    it needs (None keeps every column, as ``explain`` lists them).
+    """
     t = ctx.sources.get(part.source)
-    honoured = query if set(c for c, _v in query.where) <= set(t.columns) else Query(query.metric)
-    t = prune(t, part, replace(honoured, by=tuple(dims)), ctx.settings)
+    # a filter on a column this part's units lack cannot apply to it: said, not hidden
+    missing = sorted({c for c, _v in query.where if c not in t.columns})
+    if missing:
+        warnings.warn(QueryWarning(
+            f"{query.metric}: --where {', '.join(missing)} does not apply to its part "
+            f"{name!r} ({SOURCES[part.source].description}), which has no such column; "
+            "that part counts every unit"), stacklevel=2)
+    honoured = replace(query, where=tuple((c, v) for c, v in query.where if c in t.columns))
+    if dims is not None:
+        t = prune(t, part, replace(honoured, by=tuple(dims)), ctx.settings)
     t = filtered(part.where, honoured, t, ctx.settings)
     if part.at == "period":
-        t = with_period(t, part.anchor, query, ctx)
-    elif part.at == "upto":
-        t = _snapshot_units(t.filter(t[part.anchor].notnull()), part.anchor, "", "upto", ctx)
-    else:
-        t = _snapshot_units(t, part.opened, part.closed, part.at, ctx)
+        return with_period(t, part.anchor, query, ctx)
+    if part.at == "upto":
+        return snapshot_units(t.filter(t[part.anchor].notnull()), part.anchor, "", "upto", ctx)
+    return snapshot_units(t, part.opened, part.closed, part.at, ctx)
+
+
+def _part_table(name: str, part: Part, query: Query, ctx: Context, dims: list[str]) -> Table:
+    t = part_units(name, part, query, ctx, dims)
     measure = resolve(part.measure, t, ctx.settings)
     if part.distinct:
         value = t[part.distinct].nunique().cast("float64")

@@ -18,8 +18,11 @@ from supportmetrics.engine import store
 from supportmetrics.engine.compile import (
     Context,
     compile_metric,
-    duration_seconds,
     filtered,
+    part_units,
+    resolve,
+    snapshot_units,
+    unit_values,
     with_period,
 )
 from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange
@@ -91,7 +94,9 @@ class Engine:
         renames = scoped or {}
 
         def materialize(source: str, expr: Any) -> Any:
-            if scoped is None and source == name:
+            # the built source goes straight into the workspace; the status changes have one
+            # reader in any one build, so they are computed inline rather than written first
+            if (scoped is None and source == name) or source == "status_changes":
                 return expr
             return self._materialize(source, expr)
 
@@ -250,33 +255,13 @@ class Engine:
         source = SOURCES[metric.source]
         t = filtered(metric.where, query, self.sources.get(metric.source), self.settings)
         if isinstance(metric, Snapshot):
-            from supportmetrics.engine.compile import _snapshot_units
-
             age = metric.min_age_seconds(self.settings) if metric.min_age_seconds else None
-            t = _snapshot_units(t, metric.opened, metric.closed, "end", ctx, age, metric.age_from)
-            unit_value: Any = ibis.literal(1.0)
+            t = snapshot_units(t, metric.opened, metric.closed, "end", ctx, age, metric.age_from)
         else:
             t = with_period(t, metric.anchor, query, ctx)
-            unit_value = None
-        extra: dict[str, Any] = {}
-        from supportmetrics.engine.compile import resolve
-        from supportmetrics.metrics.model import Mean, Ratio
-
-        if isinstance(metric, Duration):
-            t = duration_seconds(metric, t, query, ctx)
-            extra = {"start": t[metric.start], "end": t[metric.end]}
-            unit_value = t._seconds
-        elif isinstance(metric, Ratio):
-            extra = {
-                "numerator": (ibis.literal(1) * resolve(metric.numerator, t, self.settings)).cast("float64"),
-                "denominator": (ibis.literal(1) * resolve(metric.denominator, t, self.settings)).cast("float64"),
-            }
-            unit_value = extra["numerator"]
-        elif isinstance(metric, Mean):
-            unit_value = resolve(metric.value, t, self.settings).cast("float64")
-        elif isinstance(metric, Count):
-            measure = resolve(metric.measure, t, self.settings)
-            unit_value = ibis.literal(1.0) if measure is None else measure.cast("float64")
+        t, values = unit_values(metric, t, query, ctx)
+        unit_value = values.pop("value")
+        extra = dict(values)
         dims = [d for d in metric.dimensions if d in t.columns]
         extra.update({c: t[c] for c in metric.explain_columns})
         anchor = t[metric.anchor] if metric.anchor in t.columns else ibis.null("timestamp")
@@ -296,20 +281,11 @@ class Engine:
         if isinstance(metric, Rollup):
             return self.explain(replace(query, metric=metric.of))
         frames = []
-        from supportmetrics.engine.compile import _snapshot_units, resolve
 
         for name, part in metric.parts.items():
             source = SOURCES[part.source]
-            t = filtered(part.where, Query(query.metric), self.sources.get(part.source), self.settings)
-            if part.at == "period":
-                t = with_period(t, part.anchor, query, ctx)
-                anchor = t[part.anchor]
-            elif part.at == "upto":
-                t = _snapshot_units(t.filter(t[part.anchor].notnull()), part.anchor, "", "upto", ctx)
-                anchor = t[part.anchor]
-            else:
-                t = _snapshot_units(t, part.opened, part.closed, part.at, ctx)
-                anchor = t[part.opened]
+            t = part_units(name, part, query, ctx)
+            anchor = t[part.opened if part.at in ("start", "end") else part.anchor]
             measure = resolve(part.measure, t, self.settings)
             out = t.select(
                 period=t.period,

@@ -10,6 +10,7 @@ the HTML, XLSX and PDF renderers only lay those values out.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
@@ -18,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from supportmetrics.engine.summary import format_seconds, format_value
-from supportmetrics.errors import QueryError, SupportMetricsError
+from supportmetrics.errors import QueryError, QueryWarning, SupportMetricsError
 from supportmetrics.metrics import CATALOGUE, DOMAINS, Direction, Metric, Unit
 from supportmetrics.stats import detect_spikes
 
@@ -531,6 +532,18 @@ def build_report(
     if last_day < stop - timedelta(days=1):
         notes.append(f"The data ends on {last_day:%d %b %Y}: {period_label(chosen, grain)} "
                      "is not complete.")
+    # a filter some metric cannot apply in full (e.g. support cost has no team) is a note
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", QueryWarning)
+        rows = _tracker(ws, periods, stop, grain, where)
+        volume = _volume(ws, periods, stop, grain, where)
+        scorecards = _scorecards(ws, chosen, stop, where)
+        sla = _sla(ws, chosen, stop, where)
+        comments = _comments(ws, chosen, stop, where)
+    notes += dict.fromkeys(str(w.message) for w in caught if w.category is QueryWarning)
+    for other in caught:
+        if other.category is not QueryWarning:
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
     return Report(
         title=title,
         workspace=str(ws.directory),
@@ -541,11 +554,11 @@ def build_report(
         where=tuple(sorted(where.items())),
         timezone=ws.settings.timezone,
         data_until=last_day,
-        rows=_tracker(ws, periods, stop, grain, where),
-        volume=_volume(ws, periods, stop, grain, where),
-        scorecards=_scorecards(ws, chosen, stop, where),
-        sla=_sla(ws, chosen, stop, where),
+        rows=rows,
+        volume=volume,
+        scorecards=scorecards,
+        sla=sla,
         sla_clock=ws.settings.sla.clock,
-        comments=_comments(ws, chosen, stop, where),
+        comments=comments,
         notes=tuple(notes),
     )
