@@ -109,7 +109,7 @@ def timed(name: str, run: Callable[[], Any], note: str = "") -> tuple[Step, Any]
 
 # -- the workspace ----------------------------------------------------------------------------
 
-def build_workspace(workdir: Path, tickets: int) -> Path:
+def build_workspace(workdir: Path, tickets: int, engine_settings: str = "") -> Path:
     directory = workdir / f"ws-{tickets}"
     if (directory / "supportmetrics.duckdb").exists():
         print(f"reusing {directory}")
@@ -119,7 +119,7 @@ def build_workspace(workdir: Path, tickets: int) -> Path:
     files = generate_to_parquet(data, seed=7, tickets=tickets)
     print(f"generated {tickets:,} tickets as Parquet in {time.perf_counter() - started:.1f} s")
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / CONFIG_FILE).write_text(DEMO_SETTINGS, encoding="utf-8")
+    (directory / CONFIG_FILE).write_text(DEMO_SETTINGS + engine_settings, encoding="utf-8")
     started = time.perf_counter()
     with Workspace.open(directory) as ws:
         for name in LOAD_ORDER:
@@ -270,13 +270,15 @@ def main() -> int:
     parser.add_argument("--incremental-only", action="store_true")
     parser.add_argument("--pandas-limit", type=float, default=20.0,
                         help="stop pandas when its memory passes this many GiB (default 20)")
+    parser.add_argument("--memory-limit", help="[engine] memory_limit of a new workspace, e.g. 12GB")
     args = parser.parse_args()
+    engine_settings = f'\n[engine]\nmemory_limit = "{args.memory_limit}"\n' if args.memory_limit else ""
     if args.incremental_only:
-        with Workspace.open(build_workspace(args.workdir, args.tickets)) as ws:
+        with Workspace.open(build_workspace(args.workdir, args.tickets, engine_settings)) as ws:
             incremental(ws, args.workdir, args.tickets)
         return 0
 
-    directory = build_workspace(args.workdir, args.tickets)
+    directory = build_workspace(args.workdir, args.tickets, engine_settings)
     ws = Workspace.open(directory)
     zone = ws.settings.timezone
     rows = input_rows(ws)

@@ -67,3 +67,18 @@ def test_team_calendar_inherits_what_it_does_not_set() -> None:
     tier2 = settings.business_hours.for_team("tier2")
     assert tier2.weekly()[1] == ((28800, 43200),)  # Tuesday from the default
     assert tier2.country == "HR" and [d.isoformat() for d in tier2.holidays] == ["2025-12-24"]
+
+
+def test_engine_memory_and_threads_reach_the_database(tmp_path: Path) -> None:
+    from supportmetrics import Workspace
+
+    (tmp_path / "supportmetrics.toml").write_text(
+        '[engine]\nmemory_limit = "1GB"\nthreads = 1\n', encoding="utf-8")
+    with Workspace.open(tmp_path) as ws:
+        limit, threads = ws.con.execute(
+            "SELECT current_setting('memory_limit'), current_setting('threads')").fetchall()[0]
+    assert limit == "953.6 MiB" and threads == 1  # 1 GB = 10^9 bytes
+    (tmp_path / "supportmetrics.toml").write_text('[engine]\nmemory_limit = "lots"\n',
+                                                  encoding="utf-8")
+    with pytest.raises(ConfigError, match="memory_limit"):
+        Workspace.open(tmp_path)

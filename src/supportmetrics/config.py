@@ -151,6 +151,8 @@ class Engine(_Frozen):
     url: str = "duckdb"
     spark_master: str = "local[2]"
     spark_conf: dict[str, str] = Field(default_factory=dict)
+    memory_limit: str | None = None
+    threads: int | None = None
 
 
 class Settings(_Frozen):

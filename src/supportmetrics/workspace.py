@@ -22,9 +22,9 @@ from supportmetrics.config import (
     TableMapping,
     load_settings,
 )
-from supportmetrics.errors import MappingError, WorkspaceError
+from supportmetrics.errors import ConfigError, MappingError, WorkspaceError
 from supportmetrics.ingest import LoadResult, create_table_sql, load_files
-from supportmetrics.ingest.sql import ident
+from supportmetrics.ingest.sql import ident, literal
 from supportmetrics.schema import TABLES, table_spec
 
 DATABASE_FILE = "supportmetrics.duckdb"
@@ -95,6 +95,14 @@ class Workspace:
             con.execute(create_table_sql(spec))
         con.execute(_LOADS_SQL)
         con.execute("SET TimeZone = 'UTC'")
+        try:
+            if settings.engine.memory_limit:
+                con.execute(f"SET memory_limit = {literal(settings.engine.memory_limit)}")
+            if settings.engine.threads:
+                con.execute(f"SET threads = {int(settings.engine.threads)}")
+        except duckdb.Error as exc:
+            con.close()
+            raise ConfigError(f"{CONFIG_FILE}: [engine] memory_limit / threads: {exc}") from exc
         return cls(path, con, settings)
 
     def close(self) -> None:
