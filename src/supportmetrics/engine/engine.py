@@ -140,34 +140,23 @@ class Engine:
         self._temporaries.append(table)
         return self.backend.create_table(table, expr, temp=True)
 
+    def _span_expr(self, name: str) -> Any:
+        """First and last instant of one table's time column (``lo``, ``hi``) as an expression."""
+        t = self.backend.table(name)
+        column = t[TABLES[name].span].cast("timestamp")  # the ledger's is a date
+        return t.aggregate(lo=column.min(), hi=column.max())
+
     def _span_of(self, name: str) -> tuple[date, date] | None:
         """First and last UTC date of one table's time column; None when it is empty."""
-        spec = TABLES[name]
-        t = self.backend.table(name)
-        row = t.aggregate(lo=t[spec.span].min(), hi=t[spec.span].max()).execute()
-        lo, hi = row["lo"].iloc[0], row["hi"].iloc[0]
-        if pd.isna(lo):
-            return None
-        return pd.Timestamp(lo).date(), pd.Timestamp(hi).date()
+        return _dates(self._span_expr(name).execute())
 
     def data_span(self) -> tuple[date, date]:
         """First and last date with any data (today when the workspace is empty)."""
         if self._span is None:
             # one query over every table's time column (one round trip, not one per table)
-            parts = []
-            for name, spec in TABLES.items():
-                t = self.backend.table(name)
-                parts.append(t.aggregate(
-                    lo=t[spec.span].cast("timestamp").min(), hi=t[spec.span].cast("timestamp").max()
-                ))
-            spans = ibis.union(*parts)
-            row = spans.aggregate(lo=spans.lo.min(), hi=spans.hi.max()).execute()
-            lo, hi = row["lo"].iloc[0], row["hi"].iloc[0]
-            today = date.today()
-            self._span = (
-                today if pd.isna(lo) else pd.Timestamp(lo).date(),
-                today if pd.isna(hi) else pd.Timestamp(hi).date(),
-            )
+            spans = ibis.union(*(self._span_expr(name) for name in TABLES))
+            span = _dates(spans.aggregate(lo=spans.lo.min(), hi=spans.hi.max()).execute())
+            self._span = span or (date.today(), date.today())
         return self._span
 
     def table_span(self, name: str) -> tuple[date, date]:
@@ -319,6 +308,14 @@ class Engine:
                     t, start, end, self.business_table, f"{name}_business_seconds", calendar=t._cal
                 ).drop("_cal")
         return t
+
+
+def _dates(row: pd.DataFrame) -> tuple[date, date] | None:
+    """(lo, hi) of a one-row span result as dates; None when there were no rows."""
+    lo, hi = row["lo"].iloc[0], row["hi"].iloc[0]
+    if pd.isna(lo):
+        return None
+    return pd.Timestamp(lo).date(), pd.Timestamp(hi).date()
 
 
 def _grain_start(day: date, grain: Grain) -> date:

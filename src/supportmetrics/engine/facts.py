@@ -92,13 +92,11 @@ def status_changes(events: Table) -> Table:
     )
 
 
-def ticket_facts(tickets: Table, events: Table, changes: Table | None = None) -> Table:
+def ticket_facts(tickets: Table, events: Table, changes: Table) -> Table:
     """One row per ticket with everything the ticket metrics need; see the module docstring.
 
-    ``changes`` is :func:`status_changes` of ``events`` (computed here when not given).
+    ``changes`` is :func:`status_changes` of ``events`` (shared with the open spans and SLA).
     """
-    if changes is None:
-        changes = status_changes(events)
     # one pass over the events for the counts; distinct people through a (ticket, actor)
     # grouping, which is several times faster than COUNT(DISTINCT) ... FILTER on DuckDB
     touched = events.group_by("ticket_id").aggregate(

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from supportmetrics.config import Settings
-from supportmetrics.ingest.load import DIRTY_SQL, DIRTY_TABLE, STORE_META_TABLE
+from supportmetrics.ingest.load import DIRTY_SQL, DIRTY_TABLE, STORE_META_TABLE, has_table
 from supportmetrics.ingest.sql import literal
 
 #: the stored sources, in the order they are built (the others read the stored facts)
@@ -101,13 +101,6 @@ def _scalar(con: Any, sql: str) -> Any:
     return rows[0][0] if rows else None
 
 
-def _exists(con: Any, table: str) -> bool:
-    return bool(
-        _scalar(con, f"SELECT count(*) FROM duckdb_tables() WHERE table_name = {literal(table)} "
-                     "AND NOT temporary")
-    )
-
-
 def refresh(engine: Any, source: str, build: Any, current: str) -> Refresh:
     """Bring one stored source up to date; ``build(source, scoped)`` gives its expression.
 
@@ -124,7 +117,7 @@ def refresh(engine: Any, source: str, build: Any, current: str) -> Refresh:
     rows = con.execute(
         f"SELECT fingerprint, upto FROM {META_TABLE} WHERE source = {literal(source)}"
     ).fetchall()
-    if not rows or rows[0][0] != current or not _exists(con, stored_name(source)):
+    if not rows or rows[0][0] != current or not has_table(con, stored_name(source)):
         result = _full(engine, source, build, current, latest, started)
     else:
         upto = int(rows[0][1])

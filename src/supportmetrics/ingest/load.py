@@ -104,7 +104,8 @@ DIRTY_SQL = (
 STORE_META_TABLE = "_sm_d_sources"
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the workspace database has a (non-temporary) table ``name``."""
     rows = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [name]
     ).fetchall()
@@ -225,7 +226,7 @@ def _load_files(
             f"count(*) FILTER (WHERE {differs}), count(*) FILTER (WHERE NOT ({differs})) "
             f"FROM _sm_accepted s JOIN {ident(spec.name)} t ON {key_match}"
         ).fetchone()  # type: ignore[misc]
-        if spec.name in TICKET_KEYED and _has_table(con, STORE_META_TABLE):
+        if spec.name in TICKET_KEYED and has_table(con, STORE_META_TABLE):
             # in the load's own transaction: the stored per-ticket tables learn exactly which
             # tickets this load inserted or changed (unchanged rows are not marked)
             con.execute(DIRTY_SQL)
