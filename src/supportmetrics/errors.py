@@ -23,6 +23,10 @@ Foreign errors (DuckDB, parsers, SMTP, ...) are translated where they are caught
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class SupportMetricsError(Exception):
     """Base class of every error raised on purpose by supportmetrics."""
@@ -64,6 +68,23 @@ class QueryError(UserError):
 
 class QueryWarning(UserWarning):
     """A query was answered, but part of it could not apply as asked (e.g. a filter)."""
+
+
+@contextmanager
+def query_notes() -> Iterator[list[str]]:
+    """Collect the :class:`QueryWarning` messages raised in the block, each once, as notes.
+
+    The list is filled when the block ends. Other warnings are not swallowed: they are issued
+    again, as Python would have shown them.
+    """
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", QueryWarning)
+        yield notes
+    notes.extend(dict.fromkeys(str(w.message) for w in caught if w.category is QueryWarning))
+    for other in caught:
+        if other.category is not QueryWarning:
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
 
 
 class InternalError(SupportMetricsError):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from rich.table import Table
 
 from supportmetrics.cli.app import app, console, err_console, open_workspace, state
 from supportmetrics.engine import build_query
-from supportmetrics.errors import QueryError, QueryWarning
+from supportmetrics.errors import QueryError, query_notes
 from supportmetrics.metrics import CATALOGUE, DOMAINS
 
 
@@ -52,16 +51,12 @@ def metrics_command(
     queries = [
         build_query(i, grain, _by(by), from_, to, _where(where), clock, stat) for i in ids
     ]
-    with open_workspace(must_exist=True) as ws, warnings.catch_warnings(record=True) as notes:
-        warnings.simplefilter("always", QueryWarning)
+    with open_workspace(must_exist=True) as ws, query_notes() as notes:
         engine = ws.engine(state.engine)
         frame = engine.metrics(queries)
     emit(frame, fmt, drop_for_json=("without_end",))
-    for message in dict.fromkeys(str(n.message) for n in notes if n.category is QueryWarning):
+    for message in notes:
         err_console.print(f"[bold yellow]note:[/] {message}", highlight=False)
-    for other in notes:
-        if other.category is not QueryWarning:  # not swallowed: shown as Python would
-            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
 
 
 @app.command()

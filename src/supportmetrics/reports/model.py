@@ -10,7 +10,6 @@ the HTML, XLSX and PDF renderers only lay those values out.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
@@ -19,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from supportmetrics.engine.summary import format_seconds, format_value
-from supportmetrics.errors import QueryError, QueryWarning, SupportMetricsError
+from supportmetrics.errors import QueryError, SupportMetricsError, query_notes
 from supportmetrics.metrics import CATALOGUE, DOMAINS, Direction, Metric, Unit
 from supportmetrics.stats import detect_spikes
 
@@ -533,17 +532,13 @@ def build_report(
         notes.append(f"The data ends on {last_day:%d %b %Y}: {period_label(chosen, grain)} "
                      "is not complete.")
     # a filter some metric cannot apply in full (e.g. support cost has no team) is a note
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", QueryWarning)
+    with query_notes() as filter_notes:
         rows = _tracker(ws, periods, stop, grain, where)
         volume = _volume(ws, periods, stop, grain, where)
         scorecards = _scorecards(ws, chosen, stop, where)
         sla = _sla(ws, chosen, stop, where)
         comments = _comments(ws, chosen, stop, where)
-    notes += dict.fromkeys(str(w.message) for w in caught if w.category is QueryWarning)
-    for other in caught:
-        if other.category is not QueryWarning:
-            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+    notes += filter_notes
     return Report(
         title=title,
         workspace=str(ws.directory),
