@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from engine_fixture import build
 
 from supportmetrics import Workspace
 from supportmetrics.cli import main
@@ -17,12 +15,6 @@ from supportmetrics.errors import QueryWarning
 
 OCT, NOV = "2025-10-01", "2025-11-01"
 
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    workspace = build(tmp_path_factory.mktemp("engine") / "ws")
-    yield workspace
-    workspace.close()
 
 
 def value(ws: Workspace, metric: str, period: str = OCT, **kwargs: object) -> tuple[float | None, int]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -23,18 +22,6 @@ from supportmetrics.metrics import get_metric
 from supportmetrics.reports import Report, build_report, write_report
 from supportmetrics.reports.html import render_html
 from supportmetrics.reports.model import MetricRow, Target, _spikes, resolve_periods
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    workspace = build(tmp_path_factory.mktemp("report") / "ws")
-    yield workspace
-    workspace.close()
-
-
-@pytest.fixture(scope="module")
-def report(ws: Workspace) -> Report:
-    return build_report(ws, period="2025-10")
 
 
 @pytest.fixture(scope="module")

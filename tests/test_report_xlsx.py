@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_fixture import build
 
 from supportmetrics import Workspace
-from supportmetrics.reports import Report, build_report, write_report
+from supportmetrics.reports import Report, write_report
 from supportmetrics.reports.xlsx import calculator_inputs, excel_formula
 from supportmetrics.stats import CALCULATORS
 
@@ -30,16 +28,6 @@ RECALC_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    workspace = build(tmp_path_factory.mktemp("report_xlsx") / "ws")
-    yield workspace
-    workspace.close()
-
-
-@pytest.fixture(scope="module")
-def report(ws: Workspace) -> Report:
-    return build_report(ws, period="2025-10")
 
 
 @pytest.fixture(scope="module")
