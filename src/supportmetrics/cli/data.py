@@ -62,6 +62,14 @@ def ingest(
 def report_load(result: LoadResult) -> None:
     for problem in result.file_problems:
         err_console.print(f"[red]file rejected:[/] {problem}", highlight=False)
+    if not result.committed:
+        files = len(result.file_problems)
+        console.print(
+            f"{result.table}: nothing loaded: {files} of {len(result.files)} file(s) could not be "
+            "loaded, and a load is all or nothing; fix them (or leave them out) and load again",
+            highlight=False,
+        )
+        return
     for reject in result.rejects[:MAX_SHOWN]:
         err_console.print(f"[yellow]rejected:[/] {reject}", highlight=False)
     if len(result.rejects) > MAX_SHOWN:

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from supportmetrics.config import Settings, TableMapping
-from supportmetrics.errors import SupportMetricsError, UserError, WorkspaceError
+from supportmetrics.errors import InputFileError, SupportMetricsError, UserError, WorkspaceError
 from supportmetrics.ingest.mapping import ResolvedMapping, resolve
 from supportmetrics.ingest.readers import StagedFile, stage_file, stage_frame
 from supportmetrics.ingest.sql import ident, literal
@@ -84,6 +84,9 @@ class LoadResult:
     seconds: float = 0.0
     load_id: str = ""
     attributes: tuple[str, ...] = field(default=())
+    #: False when nothing was loaded: a file could not be read or mapped (``file_problems``),
+    #: and a load is all or nothing.
+    committed: bool = True
 
     @property
     def ok(self) -> bool:
@@ -145,10 +148,13 @@ def _load_files(
     rejects_dir: Path,
     progress: Callable[[str], None],
 ) -> LoadResult:
+    if not paths:
+        raise InputFileError(f"no files given to load into {spec.name}")
     started = time.perf_counter()
     load_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     parts: list[str] = []
     problems: list[FileProblem] = []
+    staged_tables: list[str] = []
     structural: list[Reject] = []
     rows_read = 0
     attributes: dict[str, None] = {}
@@ -156,6 +162,7 @@ def _load_files(
     labels = tuple(p.name if isinstance(p, Path) else p[0] for p in paths)
     for index, (path, label) in enumerate(zip(paths, labels, strict=True)):
         stage = f"_sm_stage_{index}"
+        staged_tables.append(stage)
         try:
             if isinstance(path, Path):
                 staged = stage_file(con, path, stage)
@@ -176,11 +183,12 @@ def _load_files(
         attributes.update(dict.fromkeys(resolved.attributes))
         provided.update(dict.fromkeys(resolved.provided))
         progress(f"read {label}: {staged.rows} rows")
-    if not parts:
+    if problems:
+        # a load is all or nothing: one file that cannot be read (or mapped) stops all of them
+        _drop(con, [*staged_tables, *parts])
         return LoadResult(
-            spec.name, labels, rows_read, 0, len(structural), 0, 0, 0,
-            tuple(structural), tuple(problems), _write_rejects(rejects_dir, load_id, spec, structural),
-            time.perf_counter() - started, load_id,
+            spec.name, labels, rows_read, 0, 0, 0, 0, 0, (), tuple(problems), None,
+            time.perf_counter() - started, load_id, committed=False,
         )
     if spec.name == "surveys":
         provided.update(dict.fromkeys(("scale_min", "scale_max")))
@@ -269,8 +277,7 @@ def _load_files(
         con.execute("ROLLBACK")
         raise
     finally:
-        for p in [*parts, "_sm_batch", "_sm_accepted"]:
-            con.execute(f"DROP TABLE IF EXISTS {ident(p)}")
+        _drop(con, [*staged_tables, *parts, "_sm_batch", "_sm_accepted"])
     return LoadResult(
         table=spec.name,
         files=labels,
@@ -287,6 +294,12 @@ def _load_files(
         load_id=load_id,
         attributes=tuple(attributes),
     )
+
+
+def _drop(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+    """Drop a load's temporary tables (each may not exist)."""
+    for name in tables:
+        con.execute(f"DROP TABLE IF EXISTS {ident(name)}")
 
 
 def _write_rejects(directory: Path, load_id: str, spec: TableSpec, rejects: list[Reject]) -> Path | None:
