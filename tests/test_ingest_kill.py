@@ -118,14 +118,21 @@ def test_a_killed_load_leaves_the_workspace_intact(tmp_path: Path) -> None:
     ]
     big = tmp_path / "big.parquet"
     _big_parquet(big)
+    database = directory / "supportmetrics.duckdb"
+    before = database.stat().st_size  # closed, so checkpointed
 
     # 1. killed while the transaction is complete but not committed
     load = _Load(directory, big, pause=True)
     to_commit = load.wait_for(MARKER, timeout=60)
     load.kill()
+    grown = database.stat().st_size
     tickets, loads = _state(directory)
     assert [(t[0], t[1], t[8], t[13]) for t in tickets] == first
     assert loads == 1
+    # The killed load had written its 300,000 rows into the file (several 256 KiB blocks);
+    # opening the workspace gives that space back, give or take one block of metadata.
+    assert grown > before + 262_144
+    assert database.stat().st_size <= before + 262_144
 
     # 2. killed at a random earlier moment: staging, validating or merging
     moment = random.uniform(0.2, 0.9) * to_commit

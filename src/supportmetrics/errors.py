@@ -6,6 +6,8 @@
      +-- UserError                   the caller can fix it (CLI exit 2, HTTP 4xx)
      |    +-- ConfigError            supportmetrics.toml is invalid
      |    +-- WorkspaceError         the workspace cannot be opened or is locked
+     |    |    +-- LoadFailed        a load could not be written (a full disk, a failing file)
+     |    |    +-- WorkspaceDamaged  the database file is damaged (see `supportmetrics check`)
      |    +-- InputFileError         a file cannot be read at all (missing, unreadable, no header)
      |    +-- MappingError           a column mapping names unknown columns or is malformed
      |    +-- UnknownTableError      a table name that is not canonical
@@ -44,6 +46,61 @@ class ConfigError(UserError):
 
 class WorkspaceError(UserError):
     """The workspace cannot be opened, created or written."""
+
+
+class LoadFailed(WorkspaceError):
+    """A load failed while writing; ``committed`` says whether it is in the workspace.
+
+    ``committed`` is False when the workspace is as it was before the load, True when the load
+    was committed before the failure, None when that cannot be told (the database could not be
+    opened again to look).
+    """
+
+    def __init__(
+        self, table: str, load_id: str, stage: str, cause: BaseException,
+        committed: bool | None = False,
+    ) -> None:
+        self.table, self.load_id, self.stage, self.cause = table, load_id, stage, cause
+        self.committed = committed
+        super().__init__(self._message())
+
+    def with_committed(self, committed: bool | None) -> LoadFailed:
+        return LoadFailed(self.table, self.load_id, self.stage, self.cause, committed)
+
+    def _message(self) -> str:
+        if isinstance(self.cause, OSError) and not self.cause.filename:
+            reason = self.cause.strerror or str(self.cause)
+        else:
+            reason = str(self.cause).splitlines()[0] if str(self.cause) else type(self.cause).__name__
+        if isinstance(self.cause, OSError):
+            where = "while writing its rejects file"
+        elif self.stage == "commit":
+            where = "while committing"
+        else:
+            where = "while writing the workspace database"
+        full = "No space left on device" in str(self.cause) or (
+            isinstance(self.cause, OSError) and self.cause.errno == 28
+        )
+        hint = "free some disk space and load again" if full else "fix the cause and load again"
+        if self.committed is None:
+            return (
+                f"loading {self.table} failed {where}: {reason}. Whether load {self.load_id} was "
+                f"committed cannot be told now; {hint.split(' and ')[0]}, then run "
+                "`supportmetrics check` and `supportmetrics tables` to see"
+            )
+        if self.committed:
+            return (
+                f"loading {self.table}: load {self.load_id} was committed, then failed {where}: "
+                f"{reason}. Its rows are in the workspace (`supportmetrics tables`)"
+            )
+        return (
+            f"loading {self.table} failed {where}: {reason}. Nothing was loaded: the workspace "
+            f"is as it was before this load; {hint}"
+        )
+
+
+class WorkspaceDamaged(WorkspaceError):
+    """The workspace database file is damaged (truncated, overwritten, failing disk)."""
 
 
 class InputFileError(UserError):

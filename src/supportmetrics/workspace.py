@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,8 +23,15 @@ from supportmetrics.config import (
     TableMapping,
     load_settings,
 )
-from supportmetrics.errors import ConfigError, MappingError, WorkspaceError
+from supportmetrics.errors import (
+    ConfigError,
+    LoadFailed,
+    MappingError,
+    SupportMetricsError,
+    WorkspaceError,
+)
 from supportmetrics.ingest import LoadResult, create_table_sql, load_files
+from supportmetrics.ingest.load import reclaim_space
 from supportmetrics.ingest.sql import ident, literal
 from supportmetrics.schema import TABLES, table_spec
 
@@ -84,29 +92,18 @@ class Workspace:
         config = path / CONFIG_FILE
         if not config.exists():
             config.write_text(DEFAULT_CONFIG_TEXT, encoding="utf-8")
-        try:
-            con = duckdb.connect(str(database))
-        except duckdb.IOException as exc:
-            raise WorkspaceError(
-                f"{database}: cannot open the workspace database (is another supportmetrics "
-                f"process using it?): {exc}"
-            ) from exc
-        for spec in TABLES.values():
-            con.execute(create_table_sql(spec))
-        con.execute(_LOADS_SQL)
-        con.execute("SET TimeZone = 'UTC'")
-        try:
-            if settings.engine.memory_limit:
-                con.execute(f"SET memory_limit = {literal(settings.engine.memory_limit)}")
-            if settings.engine.threads:
-                con.execute(f"SET threads = {int(settings.engine.threads)}")
-        except duckdb.Error as exc:
-            con.close()
-            raise ConfigError(f"{CONFIG_FILE}: [engine] memory_limit / threads: {exc}") from exc
-        return cls(path, con, settings)
+        return cls(path, _connect(database, settings), settings)
 
     def close(self) -> None:
         self.con.close()
+
+    def _reconnect(self) -> None:
+        """Open the database again (DuckDB refuses every statement after a fatal error)."""
+        with contextlib.suppress(duckdb.Error):
+            self.con.close()
+        self._ibis = None
+        self._engines.clear()
+        self.con = _connect(self.directory / DATABASE_FILE, self.settings)
 
     def __enter__(self) -> Workspace:
         return self
@@ -141,10 +138,13 @@ class Workspace:
         if isinstance(paths, (str, Path)):
             paths = [paths]
         resolved = self._mapping(table, mapping)
-        return load_files(
-            self.con, spec, [Path(p) for p in paths], resolved, self.settings,
-            self.directory / REJECTS_DIR, progress,
-        )
+        try:
+            return load_files(
+                self.con, spec, [Path(p) for p in paths], resolved, self.settings,
+                self.directory / REJECTS_DIR, progress,
+            )
+        except LoadFailed as exc:
+            raise self._settle(exc) from exc.cause
 
     def ingest_frame(
         self, table: str, frame: object, label: str | None = None,
@@ -153,10 +153,27 @@ class Workspace:
         """Load an in-memory Arrow table or pandas DataFrame, with the same checks as a file."""
         spec = table_spec(table)
         self._engines.clear()
-        return load_files(
-            self.con, spec, [(label or f"<{table}>", frame)], self._mapping(table, mapping),
-            self.settings, self.directory / REJECTS_DIR,
-        )
+        try:
+            return load_files(
+                self.con, spec, [(label or f"<{table}>", frame)], self._mapping(table, mapping),
+                self.settings, self.directory / REJECTS_DIR,
+            )
+        except LoadFailed as exc:
+            raise self._settle(exc) from exc.cause
+
+    def _settle(self, failure: LoadFailed) -> LoadFailed:
+        """After a failed load: find out whether it was committed, reopening if need be."""
+        query = "SELECT count(*) FROM _sm_loads WHERE load_id = ?"
+        try:
+            try:
+                row = self.con.execute(query, [failure.load_id]).fetchone()
+            except duckdb.Error:  # the database refuses statements after a fatal error
+                self._reconnect()
+                row = self.con.execute(query, [failure.load_id]).fetchone()
+                reclaim_space(self.con)
+        except (duckdb.Error, SupportMetricsError):
+            return failure.with_committed(None)
+        return failure.with_committed(bool(row and row[0]))
 
     def _mapping(self, table: str, mapping: TableMapping | dict[str, Any] | None) -> TableMapping:
         if mapping is None:
@@ -225,6 +242,52 @@ class Workspace:
             extra = tuple(c for c in columns if c not in spec.column_names)
             infos.append(TableInfo(spec.name, int(rows), _dt(first), _dt(last), loaded, extra))
         return infos
+
+
+def _connect(database: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
+    """Connect to the workspace database, create what is missing and apply the settings."""
+    try:
+        con = duckdb.connect(str(database))
+    except duckdb.IOException as exc:
+        raise WorkspaceError(
+            f"{database}: cannot open the workspace database (is another supportmetrics "
+            f"process using it?): {exc}"
+        ) from exc
+    for spec in TABLES.values():
+        con.execute(create_table_sql(spec))
+    con.execute(_LOADS_SQL)
+    con.execute("SET TimeZone = 'UTC'")
+    try:
+        if settings.engine.memory_limit:
+            con.execute(f"SET memory_limit = {literal(settings.engine.memory_limit)}")
+        if settings.engine.threads:
+            con.execute(f"SET threads = {int(settings.engine.threads)}")
+    except duckdb.Error as exc:
+        con.close()
+        raise ConfigError(f"{CONFIG_FILE}: [engine] memory_limit / threads: {exc}") from exc
+    _reclaim_if_grown(con, database)
+    return con
+
+
+#: DuckDB's file header: one main header and two database headers of 4 KiB each.
+_FILE_HEADER_BYTES = 3 * 4096
+
+
+def _reclaim_if_grown(con: duckdb.DuckDBPyConnection, database: Path) -> None:
+    """Give back the space of a load that was killed before its commit.
+
+    Its rows were written into the file, past the blocks the last checkpoint uses; the file
+    then holds more bytes than its headers and blocks. A checkpoint truncates it.
+    """
+    row = con.execute(
+        "SELECT block_size, total_blocks FROM pragma_database_size() "
+        "WHERE database_name = current_database()"
+    ).fetchone()
+    if row is None or not database.exists():
+        return
+    used = _FILE_HEADER_BYTES + int(row[0]) * int(row[1])
+    if database.stat().st_size > used:
+        reclaim_space(con)
 
 
 def _dt(value: object) -> datetime | None:

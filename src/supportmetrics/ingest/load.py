@@ -9,6 +9,7 @@ changes nothing. Rejected rows are reported with file, row, column, value and re
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import sys
@@ -18,11 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 import duckdb
 
 from supportmetrics.config import Settings, TableMapping
-from supportmetrics.errors import InputFileError, SupportMetricsError, UserError, WorkspaceError
+from supportmetrics.errors import InputFileError, LoadFailed, SupportMetricsError, UserError
 from supportmetrics.ingest.mapping import ResolvedMapping, resolve
 from supportmetrics.ingest.readers import StagedFile, stage_file, stage_frame
 from supportmetrics.ingest.sql import ident, literal
@@ -220,6 +222,12 @@ def _load_files(
         "(" + ", ".join(f"t.{ident(c)}" for c in merged_columns) + ") IS DISTINCT FROM ("
         + ", ".join(f"s.{ident(c)}" for c in merged_columns) + ")"
     )
+    rejects = sorted(
+        structural + row_rejects,
+        key=lambda r: (labels.index(r.file) if r.file in labels else 0, r.row),
+    )
+    rejects_path: Path | None = None
+    stage = "merge"
     try:
         con.execute("BEGIN TRANSACTION")
         for name in attributes:
@@ -256,7 +264,6 @@ def _load_files(
             + ")"
         )
         inserted = int(accepted) - int(updated) - int(unchanged)
-        rejects = sorted(structural + row_rejects, key=lambda r: (labels.index(r.file) if r.file in labels else 0, r.row))
         con.execute(
             "INSERT INTO _sm_loads VALUES (?, ?, ?, timezone('UTC', now()), ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -269,12 +276,16 @@ def _load_files(
             # the CLI shows progress only on a terminal: a marker a test can wait for
             print("supportmetrics: about to commit", file=sys.stderr, flush=True)
             time.sleep(float(os.environ["SUPPORTMETRICS_TEST_PAUSE_BEFORE_COMMIT"]))
+        # the rejects file is part of the load: written (complete, renamed into place) before
+        # the commit, and removed again when the commit fails
+        rejects_path = _write_rejects(rejects_dir, load_id, spec, rejects)
+        stage = "commit"
         con.execute("COMMIT")
-    except duckdb.Error as exc:
-        con.execute("ROLLBACK")
-        raise WorkspaceError(f"loading {spec.name} failed and was rolled back: {exc}") from exc
+    except (duckdb.Error, OSError) as exc:
+        _abandon(con, rejects_path)
+        raise LoadFailed(spec.name, load_id, stage, exc) from exc
     except BaseException:
-        con.execute("ROLLBACK")
+        _abandon(con, rejects_path)
         raise
     finally:
         _drop(con, [*staged_tables, *parts, "_sm_batch", "_sm_accepted"])
@@ -289,7 +300,7 @@ def _load_files(
         unchanged=int(unchanged),
         rejects=tuple(rejects),
         file_problems=tuple(problems),
-        rejects_path=_write_rejects(rejects_dir, load_id, spec, rejects),
+        rejects_path=rejects_path,
         seconds=time.perf_counter() - started,
         load_id=load_id,
         attributes=tuple(attributes),
@@ -297,24 +308,69 @@ def _load_files(
 
 
 def _drop(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
-    """Drop a load's temporary tables (each may not exist)."""
+    """Drop a load's temporary tables (each may not exist); best effort after a failure."""
     for name in tables:
-        con.execute(f"DROP TABLE IF EXISTS {ident(name)}")
+        try:
+            con.execute(f"DROP TABLE IF EXISTS {ident(name)}")
+        except duckdb.Error:  # the database failed (e.g. the disk is full): nothing to keep
+            return
+
+
+def _abandon(con: duckdb.DuckDBPyConnection, rejects_path: Path | None) -> None:
+    """Undo a load that did not commit: roll back, remove its rejects file, give space back.
+
+    Each step is best effort: the transaction may already be gone (a failed COMMIT ends it)
+    or the database may refuse every statement after a fatal error; the caller then reopens
+    it and asks whether the load is there (:class:`LoadFailed`).
+    """
+    if rejects_path is not None:
+        rejects_path.unlink(missing_ok=True)
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
+    with contextlib.suppress(duckdb.Error):
+        reclaim_space(con)
+
+
+def reclaim_space(con: duckdb.DuckDBPyConnection) -> None:
+    """Give back the file space a rolled-back or killed load wrote.
+
+    DuckDB writes a large load's rows into the database file before the commit; a rollback
+    frees those blocks but the file keeps its size. A checkpoint that has a change to write
+    truncates the free blocks at the end of the file, so a tiny catalog change is made first.
+    """
+    con.execute("CREATE TABLE IF NOT EXISTS _sm_reclaim (x INTEGER)")
+    con.execute("DROP TABLE _sm_reclaim")
+    con.execute("CHECKPOINT")
 
 
 def _write_rejects(directory: Path, load_id: str, spec: TableSpec, rejects: list[Reject]) -> Path | None:
-    """Write the rejects of one load to ``rejects/<load>-<table>.csv`` (atomically renamed)."""
+    """Write the rejects of one load to ``rejects/<load>-<table>.csv`` (atomically renamed).
+
+    The file is written to ``.csv.tmp``, flushed to disk and renamed; when writing fails (a
+    full disk) the partial ``.tmp`` is removed and the OSError goes to the caller.
+    """
     if not rejects:
         return None
-    directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{load_id}-{spec.name}.csv"
     tmp = path.with_suffix(".csv.tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["file", "row", "column", "value", "reason"])
-        writer.writerows((r.file, r.row, r.column, r.value, r.reason) for r in rejects)
-    tmp.replace(path)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with open_rejects(tmp) as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["file", "row", "column", "value", "reason"])
+            writer.writerows((r.file, r.row, r.column, r.value, r.reason) for r in rejects)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path
+
+
+def open_rejects(path: Path) -> IO[str]:
+    """Open a rejects file for writing (a seam: tests make it fail like a full disk)."""
+    return path.open("w", newline="", encoding="utf-8")
 
 
 # --- typed projection -------------------------------------------------------------------------
