@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import ibis
 
+from supportmetrics.backup import BackupResult, RestoreResult, backup, restore
 from supportmetrics.config import (
     CONFIG_FILE,
     DEFAULT_CONFIG_TEXT,
@@ -28,11 +29,22 @@ from supportmetrics.errors import (
     LoadFailed,
     MappingError,
     SupportMetricsError,
+    WorkspaceDamaged,
     WorkspaceError,
 )
 from supportmetrics.ingest import LoadResult, create_table_sql, load_files
 from supportmetrics.ingest.load import reclaim_space
 from supportmetrics.ingest.sql import ident, literal
+from supportmetrics.integrity import (
+    CheckResult,
+    check_database,
+    damaged_message,
+    file_blocks,
+    is_locked,
+    mark_checked,
+    needs_scan,
+    scan,
+)
 from supportmetrics.schema import TABLES, table_spec
 
 DATABASE_FILE = "supportmetrics.duckdb"
@@ -95,7 +107,40 @@ class Workspace:
         return cls(path, _connect(database, settings), settings)
 
     def close(self) -> None:
+        """Checkpoint and close; the file is then recorded as checked (no scan on next open)."""
+        try:
+            self.con.execute("CHECKPOINT")
+            healthy = True
+        except duckdb.Error:  # a failed database: the next open scans it
+            healthy = False
         self.con.close()
+        if healthy:
+            with contextlib.suppress(OSError):  # a read-only directory: scanned on each open
+                mark_checked(self.directory / DATABASE_FILE)
+
+    # -- safekeeping -------------------------------------------------------------------------
+
+    def backup(self, target: str | Path) -> BackupResult:
+        """Copy the database (checkpointed, verified) and settings into ``target``."""
+        return backup(self.con, self.directory, Path(target))
+
+    @staticmethod
+    def check(directory: str | Path | None = None) -> CheckResult:
+        """Read every block of the workspace database (without opening it as a workspace)."""
+        path = Path(directory) if directory is not None else default_workspace_dir()
+        if not (path / DATABASE_FILE).exists():
+            raise WorkspaceError(f"{path}: no workspace here (no {DATABASE_FILE})")
+        result = check_database(path / DATABASE_FILE)
+        if result.ok:
+            with contextlib.suppress(OSError):
+                mark_checked(path / DATABASE_FILE)
+        return result
+
+    @staticmethod
+    def restore(source: str | Path, directory: str | Path | None = None) -> RestoreResult:
+        """Replace the workspace's database and settings with a backup (see backup.py)."""
+        path = Path(directory) if directory is not None else default_workspace_dir()
+        return restore(Path(source), path)
 
     def _reconnect(self) -> None:
         """Open the database again (DuckDB refuses every statement after a fatal error)."""
@@ -245,17 +290,30 @@ class Workspace:
 
 
 def _connect(database: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
-    """Connect to the workspace database, create what is missing and apply the settings."""
+    """Connect to the workspace database, create what is missing and apply the settings.
+
+    A damaged file is found out before anything reads from or writes to it (see
+    :mod:`supportmetrics.integrity`): WorkspaceDamaged, with how to recover.
+    """
+    existed = database.exists()
     try:
         con = duckdb.connect(str(database))
-    except duckdb.IOException as exc:
-        raise WorkspaceError(
-            f"{database}: cannot open the workspace database (is another supportmetrics "
-            f"process using it?): {exc}"
-        ) from exc
-    for spec in TABLES.values():
-        con.execute(create_table_sql(spec))
-    con.execute(_LOADS_SQL)
+    except duckdb.Error as exc:
+        if is_locked(exc):
+            raise WorkspaceError(
+                f"{database}: cannot open the workspace database (is another supportmetrics "
+                f"process using it?): {exc}"
+            ) from exc
+        raise WorkspaceDamaged(damaged_message(database, _first_line(exc))) from exc
+    try:
+        if existed and needs_scan(database):
+            scan(con, database)
+        for spec in TABLES.values():
+            con.execute(create_table_sql(spec))
+        con.execute(_LOADS_SQL)
+    except duckdb.Error as exc:
+        con.close()
+        raise WorkspaceDamaged(damaged_message(database, _first_line(exc))) from exc
     con.execute("SET TimeZone = 'UTC'")
     try:
         if settings.engine.memory_limit:
@@ -269,25 +327,19 @@ def _connect(database: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
     return con
 
 
-#: DuckDB's file header: one main header and two database headers of 4 KiB each.
-_FILE_HEADER_BYTES = 3 * 4096
-
-
 def _reclaim_if_grown(con: duckdb.DuckDBPyConnection, database: Path) -> None:
     """Give back the space of a load that was killed before its commit.
 
     Its rows were written into the file, past the blocks the last checkpoint uses; the file
     then holds more bytes than its headers and blocks. A checkpoint truncates it.
     """
-    row = con.execute(
-        "SELECT block_size, total_blocks FROM pragma_database_size() "
-        "WHERE database_name = current_database()"
-    ).fetchone()
-    if row is None or not database.exists():
-        return
-    used = _FILE_HEADER_BYTES + int(row[0]) * int(row[1])
-    if database.stat().st_size > used:
+    if database.exists() and database.stat().st_size > file_blocks(con):
         reclaim_space(con)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _dt(value: object) -> datetime | None:

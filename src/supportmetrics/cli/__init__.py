@@ -10,6 +10,7 @@ import sys
 
 # Each module registers its commands on ``app`` when imported.
 from supportmetrics.cli import data as _data  # noqa: E402,F401
+from supportmetrics.cli import upkeep as _upkeep  # noqa: E402,F401
 from supportmetrics.cli.app import app, console_error
 from supportmetrics.errors import SupportMetricsError, UserError
 
