@@ -136,7 +136,8 @@ class TableMapping(_Frozen):
     ``columns`` maps canonical column -> source column; ``values`` maps, per canonical column,
     source value -> canonical value; ``timestamp_format`` is a strptime format for every
     timestamp column (``timestamp_formats`` per column overrides it); ``set`` gives constant
-    values for columns the file lacks.
+    values for columns the file lacks; ``missing_values`` are values that mean "empty" in every
+    column of the file (``?``, ``-``, ``N/A``; compared trimmed, ignoring case).
     """
 
     table: str | None = None
@@ -145,6 +146,7 @@ class TableMapping(_Frozen):
     timestamp_format: str | None = None
     timestamp_formats: dict[str, str] = Field(default_factory=dict)
     set: dict[str, str] = Field(default_factory=dict)
+    missing_values: tuple[str, ...] = ()
 
 
 class Engine(_Frozen):

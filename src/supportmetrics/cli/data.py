@@ -22,12 +22,18 @@ def ingest(
         [], "--map", help="CANONICAL=SOURCE column mapping, e.g. --map 'created_at=Created Date'."
     ),
     value: list[str] = typer.Option(
-        [], "--value", help="COLUMN:SOURCE=CANONICAL value mapping, e.g. --value status:Closed=closed."
+        [], "--value",
+        help="COLUMN:SOURCE=CANONICAL value mapping, e.g. --value status:Closed=closed; an empty "
+        "CANONICAL empties the value: --value 'resolved_at:?='.",
     ),
     timestamp_format: str = typer.Option(
         None, "--timestamp-format", help="strptime format of every timestamp, e.g. '%m/%d/%Y %I:%M:%S %p'."
     ),
     set_: list[str] = typer.Option([], "--set", help="COLUMN=VALUE constant for a column the files lack."),
+    missing_value: list[str] = typer.Option(
+        [], "--missing-value",
+        help="A value that means empty in every column, e.g. --missing-value '?' --missing-value N/A.",
+    ),
     mapping: str = typer.Option(None, "--mapping", help="Use [mappings.NAME] from supportmetrics.toml."),
 ) -> None:
     """Load files into a canonical table: validated, idempotent, atomic."""
@@ -49,6 +55,7 @@ def ingest(
             timestamp_format=timestamp_format or base.timestamp_format,
             timestamp_formats=base.timestamp_formats,
             set={**base.set, **parse_map_options(set_)},
+            missing_values=(*base.missing_values, *missing_value),
         )
         with console.status(f"loading {table}") as status:
             result = ws.ingest(table, files, mapping=merged, progress=lambda m: status.update(m))

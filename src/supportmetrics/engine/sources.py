@@ -187,8 +187,11 @@ class Sources:
             is_abandoned=_.outcome == "abandoned",
             is_blocked=_.outcome == "blocked",
         ).mutate(
-            is_short_abandon=_.is_abandoned
-            & (_.wait_seconds.fill_null(0) <= short),
+            # abandoned after waiting at most `short` seconds; 0 turns the exclusion off, so a
+            # caller who hangs up at once (0 s) still counts as abandoned
+            is_short_abandon=_.is_abandoned & (_.wait_seconds.fill_null(0) <= short)
+            if short > 0
+            else ibis.literal(False),
             handle_seconds=_.talk_seconds.fill_null(0)
             + _.hold_seconds.fill_null(0)
             + _.wrap_seconds.fill_null(0),

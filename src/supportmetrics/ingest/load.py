@@ -25,7 +25,12 @@ import duckdb
 
 from supportmetrics.config import Settings, TableMapping
 from supportmetrics.errors import InputFileError, LoadFailed, SupportMetricsError, UserError
-from supportmetrics.ingest.mapping import ResolvedMapping, resolve
+from supportmetrics.ingest.mapping import (
+    ResolvedMapping,
+    check_formats,
+    missing_columns_message,
+    resolve,
+)
 from supportmetrics.ingest.readers import StagedFile, stage_file, stage_frame
 from supportmetrics.ingest.sql import ident, literal
 from supportmetrics.schema import Column, ColumnType, TableSpec
@@ -152,6 +157,7 @@ def _load_files(
 ) -> LoadResult:
     if not paths:
         raise InputFileError(f"no files given to load into {spec.name}")
+    check_formats(mapping)
     started = time.perf_counter()
     load_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     parts: list[str] = []
@@ -162,6 +168,7 @@ def _load_files(
     attributes: dict[str, None] = {}
     provided: dict[str, None] = {}
     labels = tuple(p.name if isinstance(p, Path) else p[0] for p in paths)
+    files: list[tuple[int, str, StagedFile, ResolvedMapping]] = []
     for index, (path, label) in enumerate(zip(paths, labels, strict=True)):
         stage = f"_sm_stage_{index}"
         staged_tables.append(stage)
@@ -176,15 +183,33 @@ def _load_files(
             continue
         rows_read += staged.rows + len(staged.rejects)
         structural += [Reject(label, r.row, "", r.text[:200], r.reason) for r in staged.rejects]
+        files.append((index, label, staged, resolved))
+        provided.update(dict.fromkeys(resolved.provided))
+        progress(f"read {label}: {staged.rows} rows")
+    for index, label, staged, resolved in files:
+        # A file without a required column updates rows already loaded; in a load of several
+        # files, one without a column another gives keeps that column of existing rows.
+        fill: tuple[str, ...] = ()
+        if resolved.absent_required or (len(files) > 1 and set(provided) - set(resolved.provided)):
+            fill = tuple(
+                c.name for c in spec.columns
+                if c.name not in resolved.provided and (c.name in provided or c.required)
+            )
         typed = f"_sm_typed_{index}"
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {ident(typed)} AS "
-            + _typed_select(spec, staged, resolved, settings, index, label)
+            + _typed_select(spec, staged, resolved, settings, index, label, fill)
         )
         parts.append(typed)
+        if resolved.absent_required and staged.rows and not con.execute(
+            f"SELECT count(*) FILTER (WHERE _exists) FROM {ident(typed)}"
+        ).fetchall()[0][0]:
+            # not one row to update: most likely the mapping misses the column
+            problems.append(FileProblem(label, missing_columns_message(
+                spec, label, staged.columns, resolved.absent_required
+            ) + f"; a file without them can only update rows already loaded, and none of its "
+                f"rows is in {spec.name} yet"))
         attributes.update(dict.fromkeys(resolved.attributes))
-        provided.update(dict.fromkeys(resolved.provided))
-        progress(f"read {label}: {staged.rows} rows")
     if problems:
         # a load is all or nothing: one file that cannot be read (or mapped) stops all of them
         _drop(con, [*staged_tables, *parts])
@@ -383,23 +408,44 @@ def _typed_select(
     settings: Settings,
     file_index: int,
     label: str,
+    fill: tuple[str, ...] = (),
 ) -> str:
-    """SELECT that types every canonical column of one staged file and lists each row's issues."""
+    """SELECT that types every canonical column of one staged file and lists each row's issues.
+
+    Columns in ``fill`` (ones the file does not give) take the value of the row already in the
+    table with the same key, so a file with the key and a few columns updates those columns
+    and the row is checked as it will be stored; a row not in the table yet has them empty.
+    """
     raw: list[str] = []
+    present: list[str] = []
     typed: list[str] = []
     issues: list[str] = []
+    key_sql: dict[str, str] = {}
     for column in spec.columns:
-        raw_sql, typed_sql = _column_sql(column, staged, resolved, settings)
+        if column.name in fill:
+            raw_sql = "NULL::VARCHAR"
+            present_sql = typed_sql = f"e.{ident(column.name)}"
+        else:
+            raw_sql, present_sql, typed_sql = _column_sql(column, staged, resolved, settings)
         raw.append(f"{raw_sql} AS {ident('_raw_' + column.name)}")
+        present.append(f"{present_sql} AS {ident('_present_' + column.name)}")
         typed.append(f"{typed_sql} AS {ident(column.name)}")
+        key_sql[column.name] = typed_sql
     for name, source in resolved.attributes.items():
-        typed.append(f"nullif(trim(CAST({ident(source)} AS VARCHAR)), '') AS {ident(name)}")
+        typed.append(f"{_missing_to_null(_trimmed(f's.{ident(source)}'), resolved)} AS {ident(name)}")
     for column in spec.columns:
         r, t = ident("_raw_" + column.name), ident(column.name)
+        v = ident("_present_" + column.name)
         if column.type is not ColumnType.TEXT:
-            issues.append(_issue(f"{r} IS NOT NULL AND {t} IS NULL", column.name, r, EXPECTED[column.type]))
-        if column.required:
-            issues.append(_issue(f"{r} IS NULL", column.name, "NULL", "is empty (required)"))
+            issues.append(_issue(f"{v} IS NOT NULL AND {t} IS NULL", column.name, r, EXPECTED[column.type]))
+        if column.required and column.name in resolved.absent_required:
+            reason = (
+                f"is not in the file, and this {'/'.join(spec.key)} is not in {spec.name} yet "
+                f"(a file without {column.name} can only update rows already loaded)"
+            )
+            issues.append(_issue(f"{t} IS NULL", column.name, "NULL", reason))
+        elif column.required:
+            issues.append(_issue(f"{v} IS NULL", column.name, "NULL", "is empty (required)"))
         if column.allowed:
             allowed = ", ".join(literal(v) for v in column.allowed)
             issues.append(
@@ -417,20 +463,39 @@ def _typed_select(
             f"CAST({ident(rule.column)} AS VARCHAR))"
         )
         issues.append(_issue(f"({rule.broken_when})", rule.column, shown, rule.reason))
+    source = f"{ident(staged.table)} s"
+    exists = ""
+    if fill:
+        match = " AND ".join(f"e.{ident(k)} = ({key_sql[k]})" for k in spec.key)
+        source += f" LEFT JOIN {ident(spec.name)} e ON {match}"
+        exists = f", e.{ident(spec.key[0])} IS NOT NULL AS _exists"
     inner = (
-        f"SELECT {literal(label)} AS _file, {file_index} AS _file_index, _row, "
-        + ", ".join(raw + typed)
-        + f" FROM {ident(staged.table)}"
+        f"SELECT {literal(label)} AS _file, {file_index} AS _file_index, s._row, "
+        + ", ".join(raw + present + typed)
+        + exists
+        + f" FROM {source}"
     )
     if spec.name == "surveys":
         inner = _with_survey_scales(inner, settings)
     return (
         "SELECT * EXCLUDE ("
-        + ", ".join(ident("_raw_" + c.name) for c in spec.columns)
+        + ", ".join(ident(prefix + c.name) for prefix in ("_raw_", "_present_") for c in spec.columns)
         + "), list_filter(["
         + ", ".join(issues)
         + f"], lambda x: x IS NOT NULL) AS _issues FROM ({inner})"
     )
+
+
+def _trimmed(value: str) -> str:
+    return f"nullif(trim(CAST({value} AS VARCHAR)), '')"
+
+
+def _missing_to_null(text: str, resolved: ResolvedMapping) -> str:
+    """``text`` (trimmed text SQL), NULL when it is one of the file's missing-value markers."""
+    if not resolved.missing:
+        return text
+    markers = ", ".join(literal(m.strip().lower()) for m in resolved.missing)
+    return f"CASE WHEN lower({text}) IN ({markers}) THEN NULL ELSE {text} END"
 
 
 def _issue(condition: str, column: str, value_sql: str, reason: str) -> str:
@@ -453,43 +518,46 @@ def _with_survey_scales(inner: str, settings: Settings) -> str:
 
 def _column_sql(
     column: Column, staged: StagedFile, resolved: ResolvedMapping, settings: Settings
-) -> tuple[str, str]:
-    """(raw, typed value) SQL for one canonical column of a staged file.
+) -> tuple[str, str, str]:
+    """(raw, present, typed value) SQL for one canonical column of a staged file.
 
     The raw value is the trimmed text, or, where a typed source (Parquet) is taken as it is, the
     source value itself: turning a million timestamps into text only to test them for NULL
     was most of the time of a Parquet load. Reports cast it to text when a row is rejected.
+    The present value is the raw text after the file's missing-value markers and the column's
+    value map: NULL when the cell is empty or says it is (``?`` with ``--missing-value ?``, or
+    a value mapped to ``""``), so it is stored empty and never taken for a bad value.
     """
     if column.name in resolved.sources:
         source = resolved.sources[column.name]
         source_type = staged.types[source].upper()
-        value = ident(source)
+        value = f"s.{ident(source)}"
     elif column.name in resolved.constants:
         source_type, value = "VARCHAR", literal(resolved.constants[column.name])
     else:
-        return "NULL::VARCHAR", f"NULL::{STORAGE_TYPES[column.type]}"
-    raw = f"nullif(trim(CAST({value} AS VARCHAR)), '')"
-    mapped = raw
+        return "NULL::VARCHAR", "NULL::VARCHAR", f"NULL::{STORAGE_TYPES[column.type]}"
+    raw = _trimmed(value)
+    mapped = _missing_to_null(raw, resolved)
     if column.name in resolved.values:
         cases = " ".join(
             f"WHEN {literal(k.strip().lower())} THEN {literal(v)}" for k, v in resolved.values[column.name].items()
         )
         # a value mapped to "" becomes empty (null), like an empty cell
-        mapped = f"nullif(CASE lower({raw}) {cases} ELSE {raw} END, '')"
+        mapped = f"nullif(CASE lower({raw}) {cases} ELSE {mapped} END, '')"
     if column.type is ColumnType.TEXT:
         if column.allowed:
-            return raw, f"regexp_replace(lower({mapped}), '[ -]+', '_', 'g')"
-        return raw, f"lower({mapped})" if column.lower else mapped
+            return raw, mapped, f"regexp_replace(lower({mapped}), '[ -]+', '_', 'g')"
+        return raw, mapped, f"lower({mapped})" if column.lower else mapped
     if column.type is ColumnType.NUMBER:
         if _numeric(source_type):
-            return value, f"CAST({value} AS DOUBLE)"
-        return raw, f"TRY_CAST({mapped} AS DOUBLE)"
+            return value, value, f"CAST({value} AS DOUBLE)"
+        return raw, mapped, f"TRY_CAST({mapped} AS DOUBLE)"
     if column.type is ColumnType.BOOL:
         if source_type == "BOOLEAN":
-            return value, value
+            return value, value, value
         words_true = ", ".join(literal(w) for w in TRUE_WORDS)
         words_false = ", ".join(literal(w) for w in FALSE_WORDS)
-        return raw, (
+        return raw, mapped, (
             f"CASE WHEN lower({mapped}) IN ({words_true}) THEN TRUE "
             f"WHEN lower({mapped}) IN ({words_false}) THEN FALSE END"
         )
@@ -497,25 +565,25 @@ def _column_sql(
     zone = literal(settings.timezone)
     if column.type is ColumnType.DATE:
         if source_type == "DATE":
-            return value, value
+            return value, value, value
         if source_type.startswith("TIMESTAMP"):
-            return value, f"CAST({value} AS DATE)"
+            return value, value, f"CAST({value} AS DATE)"
         if fmt:
-            return raw, f"CAST(try_strptime({mapped}, {literal(fmt)}) AS DATE)"
-        return raw, f"TRY_CAST({mapped} AS DATE)"
+            return raw, mapped, f"CAST(try_strptime({mapped}, {literal(fmt)}) AS DATE)"
+        return raw, mapped, f"TRY_CAST({mapped} AS DATE)"
     # timestamps: stored as naive UTC; naive input is read in the workspace time zone
     if source_type in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"):
-        return value, f"timezone('UTC', {value})"
+        return value, value, f"timezone('UTC', {value})"
     if source_type.startswith("TIMESTAMP") or source_type == "DATE":
         if settings.timezone == "UTC":
-            return value, f"CAST({value} AS TIMESTAMP)"
-        return value, f"timezone('UTC', timezone({zone}, CAST({value} AS TIMESTAMP)))"
+            return value, value, f"CAST({value} AS TIMESTAMP)"
+        return value, value, f"timezone('UTC', timezone({zone}, CAST({value} AS TIMESTAMP)))"
     if fmt:
         parsed = f"try_strptime({mapped}, {literal(fmt)})"
         if "%z" in fmt or "%Z" in fmt:
-            return raw, f"timezone('UTC', {parsed})"
-        return raw, f"timezone('UTC', timezone({zone}, {parsed}))"
-    return raw, f"timezone('UTC', TRY_CAST({mapped} AS TIMESTAMPTZ))"
+            return raw, mapped, f"timezone('UTC', {parsed})"
+        return raw, mapped, f"timezone('UTC', timezone({zone}, {parsed}))"
+    return raw, mapped, f"timezone('UTC', TRY_CAST({mapped} AS TIMESTAMPTZ))"
 
 
 def _numeric(source_type: str) -> bool:

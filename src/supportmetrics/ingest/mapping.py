@@ -38,6 +38,10 @@ class ResolvedMapping:
     attributes: dict[str, str]
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     formats: dict[str, str] = field(default_factory=dict)
+    #: values that mean "empty" in every column of the file (compared trimmed, ignoring case)
+    missing: tuple[str, ...] = ()
+    #: required columns the file does not give: it can only update rows already loaded
+    absent_required: tuple[str, ...] = ()
 
     @property
     def provided(self) -> tuple[str, ...]:
@@ -93,14 +97,8 @@ def resolve(
     missing = [
         c.name for c in spec.columns if c.required and c.name not in sources and c.name not in constants
     ]
-    if missing:
-        hints = "; ".join(
-            f"{name}{_suggest(name, file_columns)}" for name in missing
-        )
-        raise MappingError(
-            f"{file_label}: required column(s) not found: {hints}. The file has: "
-            f"{', '.join(file_columns)}. Map them with --map COLUMN=SOURCE or [mappings.{spec.name}]"
-        )
+    if any(name in spec.key for name in missing):  # without its key a row cannot be placed
+        raise MappingError(missing_columns_message(spec, file_label, file_columns, missing))
     attributes: dict[str, str] = {}
     for column in file_columns:
         if column in used:
@@ -119,7 +117,44 @@ def resolve(
         attributes=attributes,
         values={k: dict(v) for k, v in mapping.values.items()},
         formats=formats | {"*": mapping.timestamp_format} if mapping.timestamp_format else formats,
+        missing=tuple(mapping.missing_values),
+        absent_required=tuple(missing),
     )
+
+
+def check_formats(mapping: TableMapping) -> None:
+    """Refuse a timestamp format without a date (it would store every value on 1900-01-01)."""
+    for name, fmt in {**mapping.timestamp_formats, "*": mapping.timestamp_format or ""}.items():
+        if fmt and not has_date(fmt):
+            shown = "--timestamp-format" if name == "*" else f"the timestamp format of {name}"
+            raise MappingError(
+                f"{shown} {fmt!r} has no date (a year, month and day such as %Y-%m-%d): a "
+                "timestamp needs one. Give the whole format of the column, e.g. '%d.%m.%Y %H:%M'"
+            )
+
+
+def missing_columns_message(
+    spec: TableSpec, file_label: str, file_columns: tuple[str, ...], missing: list[str] | tuple[str, ...]
+) -> str:
+    """Required columns a file does not give, with the closest column names it has."""
+    hints = "; ".join(f"{name}{_suggest(name, file_columns)}" for name in missing)
+    return (
+        f"{file_label}: required column(s) not found: {hints}. The file has: "
+        f"{', '.join(file_columns)}. Map them with --map COLUMN=SOURCE or [mappings.{spec.name}]"
+    )
+
+
+_DIRECTIVE = re.compile(r"%[-_0^#]?([A-Za-z%])")
+
+
+def has_date(fmt: str) -> bool:
+    """Whether a strptime format gives a date: year with month and day, day of the year, or a
+    whole date or epoch directive. ``%H:%M`` alone would put every value on 1900-01-01."""
+    found = set(_DIRECTIVE.findall(fmt))
+    if found & {"c", "x", "D", "F", "s"}:
+        return True
+    year = bool(found & {"Y", "y", "G"})
+    return year and (bool(found & {"j"}) or (bool(found & {"m", "b", "B", "h"}) and bool(found & {"d", "e"})))
 
 
 def _suggest(name: str, choices: tuple[str, ...]) -> str:
