@@ -2,9 +2,11 @@
 
 One load = one call of :func:`load_files`: every file is staged, typed and checked row by row
 (types, required columns, allowed values, row rules), then across rows (repeated keys, events of
-unknown tickets). Accepted rows are merged into the table on its key in one transaction, so a
-load that is interrupted leaves the workspace exactly as it was; loading the same rows again
-changes nothing. Rejected rows are reported with file, row, column, value and reason.
+unknown tickets). A load is all or nothing: when one file cannot be read or mapped, no file is
+loaded. Accepted rows are merged into the table on its key in one transaction, with the rejects
+file written before the commit, so a load that is interrupted or fails (a full disk) leaves
+the workspace exactly as it was (and gives back the file space it used); loading the same rows
+again changes nothing. Rejected rows are reported with file, row, column, value and reason.
 """
 
 from __future__ import annotations
@@ -252,7 +254,7 @@ def _load_files(
         key=lambda r: (labels.index(r.file) if r.file in labels else 0, r.row),
     )
     rejects_path: Path | None = None
-    stage = "merge"
+    step = "merge"
     try:
         con.execute("BEGIN TRANSACTION")
         for name in attributes:
@@ -304,11 +306,11 @@ def _load_files(
         # the rejects file is part of the load: written (complete, renamed into place) before
         # the commit, and removed again when the commit fails
         rejects_path = _write_rejects(rejects_dir, load_id, spec, rejects)
-        stage = "commit"
+        step = "commit"
         con.execute("COMMIT")
     except (duckdb.Error, OSError) as exc:
         _abandon(con, rejects_path)
-        raise LoadFailed(spec.name, load_id, stage, exc) from exc
+        raise LoadFailed(spec.name, load_id, step, exc) from exc
     except BaseException:
         _abandon(con, rejects_path)
         raise
