@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import random
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -195,3 +197,31 @@ def test_backup_refuses_a_directory_that_is_not_empty(
     assert main(["-w", str(directory), "backup", str(target)]) == 2
     assert "exists and is not an empty directory" in flat(capsys.readouterr().err)
     assert sorted(p.name for p in target.iterdir()) == ["notes.txt"]
+
+
+def test_restore_refuses_while_another_process_uses_the_workspace(
+    whole: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = tmp_path / "ws"
+    shutil.copytree(whole, directory)
+    backup = tmp_path / "backup"
+    assert main(["-w", str(directory), "backup", str(backup)]) == 0
+    database = directory / "supportmetrics.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time, duckdb; c = duckdb.connect(sys.argv[1]); "
+         "print('held', flush=True); time.sleep(60)", str(database)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        before = digest(database)
+        capsys.readouterr()
+        assert main(["-w", str(directory), "restore", str(backup)]) == 2
+        assert "another supportmetrics process is using the workspace; let it finish, then restore" in flat(
+            capsys.readouterr().err
+        )
+        assert digest(database) == before
+        assert not [p for p in directory.iterdir() if "restor" in p.name]
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
