@@ -111,9 +111,10 @@ class Workspace:
         try:
             self.con.execute("CHECKPOINT")
             healthy = True
-        except duckdb.Error:  # a failed database: the next open scans it
+        except duckdb.Error:  # a failed database (a full disk): the next open scans it
             healthy = False
-        self.con.close()
+        with contextlib.suppress(duckdb.Error):
+            self.con.close()
         if healthy:
             with contextlib.suppress(OSError):  # a read-only directory: scanned on each open
                 mark_checked(self.directory / DATABASE_FILE)
