@@ -79,8 +79,13 @@ def test_ticket_lives_edge_cases(frames: dict[str, pd.DataFrame]) -> None:
     never_answered = 1 - tickets.ticket_id.isin(replies.index).mean()
     assert 0.015 < never_answered < 0.06
     statuses = tickets.status.value_counts(normalize=True)
-    assert 0.02 < statuses[["open", "pending"]].sum() < 0.08
-    assert statuses["new"] < 0.05 and statuses["closed"] > 0.3 and statuses["solved"] > 0.3
+    # the queue at the end of the data is a live one, of the size a queue has at any time (the
+    # team works on past the horizon): less than a few days' tickets (1 % of a year is ~3.7
+    # days), nearly all of them from the last month
+    unfinished = tickets.status.isin(["new", "open", "pending"])
+    assert 0.0003 < unfinished.mean() < 0.01
+    assert (tickets.created_at[unfinished] >= pd.Timestamp("2025-12-01", tz=ZONE)).mean() > 0.9
+    assert statuses["closed"] > 0.3 and statuses["solved"] > 0.3
 
     changes = events[events.kind == "status_change"]
     sequence = changes.groupby("ticket_id").status.agg(",".join)
@@ -187,8 +192,8 @@ def test_customers_money_and_people(frames: dict[str, pd.DataFrame]) -> None:
     assert ledger.entry_id.iloc[12 * 1] == "L-2025-01-support"
 
     shifts = frames["agent_shifts"]
-    assert shifts.agent_id.nunique() == 30
-    assert ((shifts.end - shifts.start).dt.total_seconds() == 8 * 3600).all()
+    length = (shifts.end - shifts.start).dt.total_seconds()
+    assert length.between(3600, 10 * 3600).all() and (length % 900 == 0).all()
     assert (shifts.start.dt.tz_convert(ZONE).dt.day_of_week >= 5).sum() > 100
     reviews = frames["quality_reviews"]
     assert set(reviews.criterion) == {"tone", "accuracy", "response time", "resolution"}
@@ -224,3 +229,29 @@ def test_demo_command_prints_counts(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["demo", str(tmp_path / "d"), "--tickets", "2000", "--seed", "2"]) == 0
     out = capsys.readouterr().out
     assert "ticket_events" in out and "2,000" in out and "800" in out  # tickets and calls
+
+
+def _utilization(tables: dict[str, pa.Table]) -> tuple[int, float, float]:
+    """Agents, staffed hours and handle time / staffed time of a generated data set."""
+    shifts = tables["agent_shifts"].to_pandas()
+    staffed = (shifts.end - shifts.start).dt.total_seconds().sum()
+    calls = tables["calls"].to_pandas()
+    handle = tables["tickets"]["handle_seconds"].to_pandas().sum() + (
+        calls.talk_seconds + calls.hold_seconds + calls.wrap_seconds).sum()
+    return shifts.agent_id.nunique(), staffed / 3600, handle / staffed
+
+
+def test_staffing_follows_the_volume(tables: dict[str, pa.Table]) -> None:
+    # A ticket takes about 720 s of agent time and there are 0.4 calls of 381 s per ticket;
+    # the team is staffed for 76 % utilization: 6,000 tickets are 6000 x (720 + 0.4 x 381) s
+    # = 1,454 h of work, 1,913 h on shift (part-time shifts of at least an hour round up).
+    agents, hours, utilization = _utilization(tables)
+    assert agents == 6  # two per team: one on shift a day, one off
+    assert 1913 * 0.95 < hours < 1913 * 1.15
+    assert 0.68 < utilization < 0.84
+    # five times the tickets: about five times the hours (9,565 h), more agents, same share
+    bigger = generate(seed=11, tickets=5 * SIZE)
+    more, big_hours, big_utilization = _utilization(bigger)
+    assert more == 10  # 4 + 3 + 3: a person per ~3,000 tickets a year
+    assert 9565 * 0.95 < big_hours < 9565 * 1.1
+    assert 0.7 < big_utilization < 0.82

@@ -1,7 +1,8 @@
 """A deterministic generator of realistic support data: the demo workspace and benchmark data.
 
-A year of a 30-agent team in three teams (tier1, tier2, billing; agents a01..a30), five channels,
-the seed categories, priorities, weekday and hour-of-day seasonality on the Europe/Zagreb clock,
+A year of a support team in three teams (tier1, tier2, billing), staffed to its volume (17 agents,
+a01..a17, at the default 60,000 tickets; see staffing), five channels, seven categories, priorities
+worked in order (urgent first), weekday and hour-of-day seasonality on the Europe/Zagreb clock,
 quiet holidays (Christmas Day near-empty), a spike week (a product incident in the week of
 2025-06-09: three times the volume, mostly technical), auto and bot replies, internal notes,
 handoffs and escalations, pending periods, reopens (some only to say thank you), never answered
@@ -10,8 +11,9 @@ unanswered sends and comments, customers with churn and referrals, orders, a mon
 shifts, quality reviews, feedback and engagement.
 
 Everything is drawn with numpy from one seed (same seed, same tables) and sized by ``tickets``;
-the other tables scale with it (calls 0.4x, surveys about 0.5x, customers 0.25x). No loop runs
-over rows.
+the other tables and the team scale with it (calls 0.4x, surveys about 0.5x, customers 0.25x,
+an agent per about 3,500 tickets a year). The team works past the end of the period, so the last
+month is settled like the others. No loop runs over rows.
 """
 
 from __future__ import annotations
