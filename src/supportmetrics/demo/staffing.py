@@ -27,7 +27,7 @@ from supportmetrics.demo.vocab import TEAMS, TIER2
 if TYPE_CHECKING:
     from supportmetrics.demo.world import World
 
-PLANNED_UTILIZATION = 0.76  # the lead staffs for handle time = 76 % of shift time
+PLANNED_UTILIZATION = 0.78  # the lead staffs for handle time = 78 % of shift time
 # Agent time one ticket takes on average (seconds of handle_seconds over all tickets, at an
 # agent speed of 1): about 1.35 agent replies per ticket at exp(6 + 0.5**2 / 2) = 457 s each,
 # plus 0.3 of a reply of reading, for the 96 % of answered tickets whose time is tracked.
@@ -41,7 +41,8 @@ CALLS_PER_TICKET = 0.4
 PILOT = 200_000  # arrivals drawn to estimate each team's work per day
 FULL_SHIFT, OVERTIME, SHORTEST = 8 * HOUR, 10 * HOUR, 1 * HOUR
 ON_LEAVE = 0.12  # share of a team's agents away (leave, sickness, training) on a busy day
-PACE_SPREAD = 0.06  # agents differ a little in how much work they take on
+SPEED_SPREAD = 0.25  # agents' handle times differ (log-normal spread of their speed)
+PACE_SPREAD = 0.05  # ... and so does how much work they take on
 SPAN = 1 << 24  # roster key: team * SPAN + day number
 
 
@@ -124,8 +125,10 @@ def plan(rng: np.random.Generator, world: World, tickets: int) -> Staff:
 
     team_of = np.repeat(np.arange(len(TEAMS)), size)
     n_agents = int(size.sum())
-    speed = np.exp(rng.normal(0, 0.35, size=n_agents))
-    speed /= (np.bincount(team_of, speed) / size)[team_of]  # each team as fast as planned
+    speed = np.exp(rng.normal(0, SPEED_SPREAD, size=n_agents))
+    # each team as fast as planned on the whole (harmonic mean 1, as the tickets' share follows
+    # 1 / speed), however its few agents happened to be drawn
+    speed *= (np.bincount(team_of, 1 / speed) / size)[team_of]
     quality = rng.normal(0, 0.5, size=n_agents)
     pace = np.exp(rng.normal(0, PACE_SPREAD, size=n_agents))
     first_agent = np.concatenate([[0], np.cumsum(size)[:-1]])
@@ -140,8 +143,7 @@ def plan(rng: np.random.Generator, world: World, tickets: int) -> Staff:
         team_parts.append(np.full(len(day_index), t))
     agent = np.concatenate(agent_parts)
     day_index = np.concatenate(day_parts)
-    # a slower agent's shift is planned longer for the same share of the day's work
-    shift_length = np.concatenate(length_parts) * speed[agent]
+    shift_length = np.concatenate(length_parts)
     shift_length = np.clip(np.round(shift_length / (15 * MINUTE)) * 15 * MINUTE,
                            SHORTEST, OVERTIME).astype(np.int64)
     shift_team = np.concatenate(team_parts)
