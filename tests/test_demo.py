@@ -148,6 +148,10 @@ def test_calls_outcomes(frames: dict[str, pd.DataFrame]) -> None:
     assert 0.01 < share["blocked"] < 0.06
     answered = calls.outcome == "answered"
     assert calls.answered_at[answered].notna().all() and calls.answered_at[~answered].isna().all()
+    # a phone queue near the usual "80 % within 20 s" goal: a typical wait of 9 s, longer in
+    # busy hours, puts ~73 % of answered calls within 20 s and the average answer near 17 s
+    answer_wait = (calls.answered_at - calls.queued_at).dt.total_seconds()[answered]
+    assert 0.65 < (answer_wait <= 20).mean() < 0.82 and 10 < answer_wait.mean() < 25
     waited = (calls.ended_at - calls.queued_at).dt.total_seconds()
     assert (waited[calls.outcome == "abandoned"] < 5).sum() > 0.2 * (~answered).sum()
     assert calls.talk_seconds[answered].gt(0).all() and set(calls.channel) == {"phone", "chat"}
@@ -300,11 +304,11 @@ def test_default_demo_agents_are_utilized_like_a_real_team(default_demo: Workspa
 @pytest.mark.slow
 def test_default_demo_last_month_is_settled_like_the_others(default_demo: Workspace) -> None:
     # The team works past the end of the data, so December's backlog is an ordinary month-end
-    # queue: the months' median is (81 + 86) / 2 = 83.5 open tickets older than a day; months
+    # queue: the months' median is (78 + 78) / 2 = 78 open tickets older than a day; months
     # ending on a weekend (May, August, November) carry the weekend's email and run higher.
     backlog = _monthly(default_demo, "backlog")
-    assert backlog.iloc[-1] == 72
-    assert backlog.median() == 83.5
+    assert backlog.iloc[-1] == 70
+    assert backlog.median() == 78
     assert abs(backlog.iloc[-1] - backlog.median()) / backlog.median() < 0.25
     # December's SLA compliance is within 2.5 points of the median month (~95 %); the small
     # gap is the last days' tickets not yet solved, which the engine counts as not met

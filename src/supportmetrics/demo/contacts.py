@@ -72,7 +72,7 @@ def generate_calls(rng: np.random.Generator, world: World, n: int, first_id: int
     short = rng.random(n) < 0.35
     wait = np.select(
         [answered, abandoned & short, abandoned],
-        [rng.lognormal(np.log(25), 0.8, size=n) * (0.4 + 1.2 * load),
+        [rng.lognormal(np.log(9), 0.8, size=n) * (0.4 + 1.2 * load),  # 20 s: ~75 %
          rng.uniform(1, 5, size=n), rng.lognormal(np.log(90), 0.6, size=n)],
         0,
     ).astype(np.int64)

@@ -248,7 +248,7 @@ def _life(
     lost = ~spam & chance(0.012)  # never answered: closed by a clean-up weeks later
     worked = ~spam & ~lost
     forgotten = worked & chance(np.where(urgent, 0.004, 0.02))  # answered days late
-    ready = np.where(forgotten, created + days_late(3.0), created)
+    ready = np.where(forgotten, created + days_late(1.5), created)
     first_reply = np.where(worked, after_open(ready, agent_delay(1.0), live), NEVER)
     assigned = created + np.minimum(uniform(20, 600),
                                     0.4 * (np.minimum(first_reply, created + DAY) - created)
