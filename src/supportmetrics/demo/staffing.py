@@ -4,7 +4,8 @@ Workforce planning the way a support lead does it: the expected work of each tea
 (tickets when they can first be worked, calls when they are queued, times the typical handle
 time) divided by the utilization the lead plans for gives the staffed hours of that day. They
 are split into shifts of up to 8 hours (shorter part-time shifts where a team needs less than a
-person; up to 10 hours of overtime in the incident week, when the team cannot grow), and each
+person; up to 10 hours of overtime in the incident week, when the team cannot grow and answers
+the incident's tickets with a prepared reply), and each
 team has enough agents to staff its busy days with some of them on leave. Work is then handed
 to the agents on shift that day, faster agents getting more tickets, so an agent's utilization
 (handle time over shift time) lands near the plan whatever the size of the data set.
