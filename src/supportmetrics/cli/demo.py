@@ -29,7 +29,7 @@ def demo(
         None, "--parquet-out", help="Also write the data here as Parquet files (chunked: any size)."
     ),
 ) -> None:
-    """Build a demo workspace: a year of a 30-agent support team, then print its KPI summary."""
+    """Build a demo workspace: a year of a support team sized to its volume, then its KPIs."""
     with _progress(steps(tickets, parquet_out)) as step:
         results = build_demo(directory, seed, tickets, parquet_out, progress=step)
     view = Table("table", "rows", "rejected", title=f"demo workspace in {directory}")

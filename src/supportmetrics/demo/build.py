@@ -22,7 +22,7 @@ LOAD_ORDER = (
 )
 
 DEMO_SETTINGS = """\
-# The demo workspace: a 30-agent support team in Zagreb (see docs/configuration.md).
+# The demo workspace: a support team in Zagreb (see docs/configuration.md).
 timezone = "Europe/Zagreb"
 
 [business_hours]

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pyarrow as pa
 
-from supportmetrics.demo.clock import DAY, HOUR, HOUR_WEIGHT, MINUTE, NEVER, after_open, moments
+from supportmetrics.demo.clock import (
+    DAY,
+    HOUR,
+    HOUR_WEIGHT,
+    MINUTE,
+    NEVER,
+    after_open,
+    closed_day,
+    moments,
+)
 from supportmetrics.demo.columns import canonical, ids, number, pick, text_or_null, when
-from supportmetrics.demo.tickets import Tickets
 from supportmetrics.demo.vocab import (
-    AGENTS,
     BILLING,
     SURVEY_SCALES,
     SURVEYS,
@@ -17,7 +26,10 @@ from supportmetrics.demo.vocab import (
     TIER2,
     comments,
 )
-from supportmetrics.demo.world import World
+
+if TYPE_CHECKING:
+    from supportmetrics.demo.tickets import Tickets
+    from supportmetrics.demo.world import World
 
 CALL_HOURS = np.where((np.arange(24) >= 7) & (np.arange(24) < 20), HOUR_WEIGHT, 0.02)
 CALL_OUTCOMES = ("answered", "abandoned", "blocked")
@@ -25,6 +37,7 @@ CALL_OUTCOME_P = np.array([0.86, 0.105, 0.035])
 QUEUES = ("support", "sales", "billing", "chat")
 QUEUE_P = np.array([0.55, 0.22, 0.13, 0.10])
 QUEUE_TEAM = np.array([TIER1, TIER1, BILLING, TIER1])
+TIER2_SUPPORT_CALLS = 0.3  # of the support queue's calls go to second line
 SURVEY_P = np.array([0.32, 0.10, 0.07, 0.05, 0.46])  # per solved ticket; the last is none
 CRITERIA = ("tone", "accuracy", "response time", "resolution")
 CRITERION_WEIGHT = np.array([1.0, 2.0, 1.0, 2.0])
@@ -34,25 +47,40 @@ SOURCE_ANSWERED_P = np.array([0.90, 0.85, 0.60, 0.90, 0.95])
 SOURCE_REPLY_HOURS = np.array([1.5, 3.0, 30.0, 8.0, 6.0])
 
 
+def call_moments(rng: np.random.Generator, world: World, n: int) -> np.ndarray:
+    """When ``n`` calls are queued (local seconds, ascending): mostly 07:00-20:00."""
+    queued: np.ndarray = np.sort(moments(rng, world.midnights, world.day_p, n, CALL_HOURS))
+    return queued
+
+
+def call_teams(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The queue of each call and the team that answers it."""
+    queue = rng.choice(len(QUEUES), size=n, p=QUEUE_P)
+    second_line = (queue == 0) & (rng.random(n) < TIER2_SUPPORT_CALLS)
+    team: np.ndarray = np.where(second_line, TIER2, QUEUE_TEAM[queue])
+    return queue, team
+
+
 def generate_calls(rng: np.random.Generator, world: World, n: int, first_id: int) -> pa.Table:
-    """Calls offered to the queues: answered, abandoned (a third of them within 5 s), blocked."""
-    queued = np.sort(moments(rng, world.midnights, world.day_p, n, CALL_HOURS))
+    """Calls offered to the queues: answered, abandoned (a third of them within 5 s), blocked
+    (all of them on the days nobody works), answered by an agent of the queue's team on shift."""
+    queued = call_moments(rng, world, n)
     load = CALL_HOURS[queued % DAY // HOUR] / CALL_HOURS.max()  # busy hours: longer waits
     outcome = rng.choice(3, size=n, p=CALL_OUTCOME_P)
+    outcome[closed_day(queued // DAY)] = 2
     answered, abandoned = outcome == 0, outcome == 1
     short = rng.random(n) < 0.35
     wait = np.select(
         [answered, abandoned & short, abandoned],
-        [rng.lognormal(np.log(25), 0.8, size=n) * (0.4 + 1.2 * load),
+        [rng.lognormal(np.log(9), 0.8, size=n) * (0.4 + 1.2 * load),  # 20 s: ~75 %
          rng.uniform(1, 5, size=n), rng.lognormal(np.log(90), 0.6, size=n)],
         0,
     ).astype(np.int64)
     talk = np.round(rng.lognormal(np.log(300), 0.6, size=n))
     hold = np.round(rng.exponential(40, size=n) * (rng.random(n) < 0.35))
     wrap = np.round(rng.uniform(20, 120, size=n))
-    queue = rng.choice(len(QUEUES), size=n, p=QUEUE_P)
-    team = np.where((queue == 0) & (rng.random(n) < 0.3), TIER2, QUEUE_TEAM[queue])
-    agent = team * 10 + rng.integers(0, 10, size=n)
+    queue, team = call_teams(rng, n)
+    agent = world.shifts.assign(rng, team, queued // DAY, calls=True)
     known = rng.random(n) < 0.75
     return canonical("calls", {
         "call_id": ids("K", np.arange(first_id, first_id + n)),
@@ -60,7 +88,7 @@ def generate_calls(rng: np.random.Generator, world: World, n: int, first_id: int
         "outcome": pick(CALL_OUTCOMES, outcome),
         "answered_at": when(queued + wait, answered),
         "ended_at": when(queued + wait + (talk + hold).astype(np.int64) * answered, outcome < 2),
-        "agent_id": pick(AGENTS, agent, answered),
+        "agent_id": pick(world.agents, agent, answered),
         "queue": pick(QUEUES, queue),
         "channel": pick(("phone", "chat"), (queue == 3).astype(np.int64)),
         "talk_seconds": number(talk, answered),
@@ -115,7 +143,8 @@ def generate_reviews(rng: np.random.Generator, world: World, tickets: Tickets) -
     months = np.unique(world.midnights.astype("datetime64[s]").astype("datetime64[M]"))
     month_start = months.astype("datetime64[s]").astype(np.int64)
     month_end = (months + 1).astype("datetime64[s]").astype(np.int64)
-    agent, month = (a.ravel() for a in np.meshgrid(np.arange(30), np.arange(len(months))))
+    agent, month = (a.ravel() for a in np.meshgrid(np.arange(len(world.agents)),
+                                                  np.arange(len(months))))
     count = rng.integers(3, 6, size=len(agent))
     agent, month = np.repeat(agent, count), np.repeat(month, count)
     n = len(agent)
@@ -142,7 +171,7 @@ def generate_reviews(rng: np.random.Generator, world: World, tickets: Tickets) -
         "review_id": ids("R", row + 1, 6),
         "ticket_id": text_or_null(tickets.tickets["ticket_id"].take(pa.array(ticket[row])),
                                   found[row]),
-        "agent_id": pick(AGENTS, agent[row]),
+        "agent_id": pick(world.agents, agent[row]),
         "reviewed_at": when(reviewed[row]),
         "criterion": pick(CRITERIA, criterion),
         "score": number(score),

@@ -1,7 +1,8 @@
 """A deterministic generator of realistic support data: the demo workspace and benchmark data.
 
-A year of a 30-agent team in three teams (tier1, tier2, billing; agents a01..a30), five channels,
-the seed categories, priorities, weekday and hour-of-day seasonality on the Europe/Zagreb clock,
+A year of a support team in three teams (tier1, tier2, billing), staffed to its volume (16 agents,
+a01..a16, at the default 60,000 tickets; see staffing), five channels, seven categories, priorities
+worked in order (urgent first), weekday and hour-of-day seasonality on the Europe/Zagreb clock,
 quiet holidays (Christmas Day near-empty), a spike week (a product incident in the week of
 2025-06-09: three times the volume, mostly technical), auto and bot replies, internal notes,
 handoffs and escalations, pending periods, reopens (some only to say thank you), never answered
@@ -10,8 +11,9 @@ unanswered sends and comments, customers with churn and referrals, orders, a mon
 shifts, quality reviews, feedback and engagement.
 
 Everything is drawn with numpy from one seed (same seed, same tables) and sized by ``tickets``;
-the other tables scale with it (calls 0.4x, surveys about 0.5x, customers 0.25x). No loop runs
-over rows.
+the other tables and the team scale with it (calls 0.4x, surveys about 0.5x, customers 0.25x,
+the agents and their shift hours). The team works past the end of the period, so the last
+month is settled like the others. No loop runs over rows.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from supportmetrics.demo.contacts import (
     generate_reviews,
     generate_surveys,
 )
+from supportmetrics.demo.staffing import CALLS_PER_TICKET
 from supportmetrics.demo.tickets import Tickets, generate_tickets
 from supportmetrics.demo.world import World, make_world
 
@@ -59,7 +62,7 @@ def generate_chunk(
     tables = {
         "tickets": ticket_set.tickets,
         "ticket_events": ticket_set.events,
-        "calls": generate_calls(rng, world, max(1, int(tickets * 0.4)), first_id),
+        "calls": generate_calls(rng, world, max(1, int(tickets * CALLS_PER_TICKET)), first_id),
         "surveys": generate_surveys(rng, world, ticket_set, first_id),
         "feedback": generate_feedback(rng, world, max(1, tickets // 20), first_id),
     }

@@ -8,9 +8,7 @@ import pyarrow.compute as pc
 
 from supportmetrics.demo.columns import pick
 
-AGENTS = tuple(f"a{i:02d}" for i in range(1, 31))
-TEAMS = ("tier1", "tier2", "billing")  # agent i works in team i // 10
-AGENT_TEAM = np.arange(30) // 10
+TEAMS = ("tier1", "tier2", "billing")  # sized by their work: see staffing
 TIER1, TIER2, BILLING = 0, 1, 2
 
 CHANNELS = ("email", "chat", "phone", "social", "web")
@@ -30,7 +28,10 @@ CATEGORY_TEAM = np.array([TIER2, TIER1, TIER1, BILLING, BILLING, TIER1, TIER1])
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 PRIORITY_P = np.array([0.20, 0.56, 0.17, 0.07])
+URGENT = 3
 PRIORITY_SPEEDUP = np.array([0.8, 1.0, 1.6, 3.0])  # urgent tickets are answered faster
+PRIORITY_CAP_MINUTES = np.array([1e9, 1e9, 45.0, 8.0])  # typical first reply at most
+PRIORITY_PENDING_P = np.array([0.55, 0.55, 0.7, 0.9])  # set pending while the customer answers
 
 STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
 NEW, OPEN, PENDING, ON_HOLD, SOLVED, CLOSED = range(6)

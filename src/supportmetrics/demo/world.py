@@ -1,12 +1,13 @@
-"""The company around the support team: customers, orders, money, shifts and engagement.
+"""The company around the support team: customers, orders, money, the team and engagement.
 
-These tables are drawn once per data set (also when tickets are generated in chunks); the agents'
-traits (speed, quality) live here too so that every chunk sees the same team.
+These tables are drawn once per data set (also when tickets are generated in chunks); the team
+(its size, the agents' traits and shifts, see staffing) lives here too so that every chunk sees
+the same agents.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -14,20 +15,17 @@ import pyarrow as pa
 
 from supportmetrics.demo.clock import (
     DAY,
-    HOUR,
     NEVER,
-    closed_day,
     day_weights,
     moments,
     month_index,
     seconds,
-    weekday,
 )
 from supportmetrics.demo.columns import canonical, ids, number, pick, text_or_null, when
+from supportmetrics.demo.staffing import Roster, agent_names, plan
 from supportmetrics.demo.vocab import (
     ACQUISITION,
     ACQUISITION_P,
-    AGENTS,
     PLANS,
     REFERRAL,
     SEGMENT_P,
@@ -59,8 +57,10 @@ class World:
     signup: np.ndarray  # local seconds, ascending: customer i is "C" + (i + 1)
     churn: np.ndarray  # local seconds, NEVER when still a customer at the horizon
     segment: np.ndarray
-    agent_speed: np.ndarray  # > 1 is slower
-    agent_quality: np.ndarray  # > 0 makes customers happier
+    agent_team: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    agent_speed: np.ndarray = field(default_factory=lambda: np.zeros(0))  # > 1 is slower
+    agent_quality: np.ndarray = field(default_factory=lambda: np.zeros(0))  # > 0: happier
+    roster: Roster | None = None  # who is on shift when
     tables: dict[str, pa.Table] = field(default_factory=dict)
 
     @property
@@ -71,6 +71,17 @@ class World:
     def horizon(self) -> int:
         """The end of the period: what happens at or after it has not happened yet."""
         return seconds(self.start + timedelta(days=self.days))
+
+    @property
+    def agents(self) -> tuple[str, ...]:
+        """The agents' ids, a01 onwards, numbered team by team."""
+        return agent_names(len(self.agent_team))
+
+    @property
+    def shifts(self) -> Roster:
+        """Who works when (the world is built with it)."""
+        assert self.roster is not None, "make_world plans the staff"
+        return self.roster
 
     @property
     def customers(self) -> int:
@@ -86,7 +97,7 @@ class World:
 
 
 def make_world(seed: int, tickets: int, start: date, days: int) -> World:
-    """Customers (a quarter as many as tickets), orders, ledger, shifts and engagement."""
+    """Customers (a quarter as many as tickets), orders, ledger, the team and engagement."""
     rng = np.random.default_rng([seed, 0])
     midnights, day_p = day_weights(start, days)
     n = max(50, tickets // 4)
@@ -101,13 +112,14 @@ def make_world(seed: int, tickets: int, start: date, days: int) -> World:
     world = World(
         start=start, days=days, midnights=midnights, day_p=day_p, signup=signup, churn=churn,
         segment=segment,
-        agent_speed=np.exp(rng.normal(0, 0.35, size=30)),
-        agent_quality=rng.normal(0, 0.5, size=30),
     )
+    staff = plan(np.random.default_rng([seed, 3]), world, tickets)
+    world = replace(world, agent_team=staff.team, agent_speed=staff.speed,
+                    agent_quality=staff.quality, roster=staff.roster)
     world.tables["customers"] = _customers(rng, world)
     world.tables["orders"], ordered_at, amount = _orders(rng, world)
     world.tables["ledger"] = _ledger(rng, world, ordered_at, amount)
-    world.tables["agent_shifts"] = _shifts(rng, world)
+    world.tables["agent_shifts"] = staff.shifts
     world.tables["engagement"] = _engagement(rng, world, 3 * n)
     return world
 
@@ -169,22 +181,6 @@ def _ledger(
         columns["kind"] += [kind] * len(months)
         columns["amount"] += list(amount)
     return canonical("ledger", {k: pa.array(v) for k, v in columns.items()})
-
-
-def _shifts(rng: np.random.Generator, world: World) -> pa.Table:
-    """8-hour weekday shifts (08:00 or 10:00), a rota of three tier1 agents on weekends."""
-    agent, day = (a.ravel() for a in np.meshgrid(np.arange(30), world.midnights, indexing="ij"))
-    weekend = weekday(day) >= 5
-    on_rota = (agent < 10) & ((agent - day // DAY) % 10 < 3)
-    works = np.where(weekend, on_rota, rng.random(len(day)) > 0.06)  # leave and sick days
-    works &= ~closed_day(day // DAY)
-    agent, day, weekend = agent[works], day[works], weekend[works]
-    start = day + np.where(weekend, 9, np.where(agent % 2 == 0, 8, 10)) * HOUR
-    return canonical("agent_shifts", {
-        "agent_id": pick(AGENTS, agent),
-        "start": when(start),
-        "end": when(start + 8 * HOUR),
-    })
 
 
 def _engagement(rng: np.random.Generator, world: World, n: int) -> pa.Table:
