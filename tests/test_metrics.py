@@ -334,3 +334,22 @@ def test_feedback_volume_by_hour_of_week(ws: Workspace) -> None:
     # Thu 11:00 = 83
     assert by(ws, "feedback_volume", "hour_of_week") == {58: (1.0, 1), 82: (1.0, 1), 83: (1.0, 1)}
     assert by(ws, "feedback_volume", "source") == {"email": (1.0, 1), "twitter": (2.0, 2)}
+
+
+# --- the default range: the metric's own data --------------------------------------------------
+
+def test_without_from_and_to_a_metric_covers_its_own_data(ws: Workspace) -> None:
+    # tickets (and their events) run from Wed 2025-10-01 to Mon 2025-11-03; customers sign up
+    # from 2024-01-01, which must not give ticket metrics 21 empty months before October
+    frame = ws.metric("ticket_volume")
+    assert frame[["period", "value"]].values.tolist() == [["2025-10-01", 7.0], ["2025-11-01", 1.0]]
+    # ISO weeks: 2025-09-29 (holding Oct 1) to 2025-11-03 (holding Nov 3) = 6 weeks; the calls
+    # all fall in the first (Oct 1-2)
+    weeks = ws.metric("service_level", grain="week", where={"request_kind": "call"})
+    assert weeks["period"].tolist() == [
+        "2025-09-29", "2025-10-06", "2025-10-13", "2025-10-20", "2025-10-27", "2025-11-03"]
+    assert weeks["count"].tolist() == [4, 0, 0, 0, 0, 0]
+    # a metric of the customers covers the customers: Jan 2024 (U1) to Nov 2025 (U4 churns) = 23
+    churn = ws.metric("churn_rate")
+    assert churn["period"].iloc[0] == "2024-01-01" and churn["period"].iloc[-1] == "2025-11-01"
+    assert len(churn) == 23

@@ -227,3 +227,17 @@ def test_cli_writes_each_format(ws: Workspace, tmp_path: Path) -> None:
     code = main(["--workspace", str(ws.directory), "report", "--period", "2025-13",
                  "--format", "html", "--out", str(out)])
     assert code == 2
+
+
+def test_a_report_for_a_period_without_data_is_a_user_error(
+    ws: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "jan.html"
+    code = main(["--workspace", str(ws.directory), "report", "--period", "2030-01", "--format",
+                 "html", "--out", str(out)])
+    assert code == 2 and not out.exists()
+    err = " ".join(capsys.readouterr().err.split())
+    # the hand-made data runs from U1's signup on 2024-01-01 to U4's churn on 2025-11-05
+    assert "no data in 2030-01: the workspace holds data from 2024-01-01 to 2025-11-05" in err
+    with pytest.raises(QueryError, match="no data in the week of 2023-01-02"):
+        build_report(ws, period="2023-01-04", grain="week")

@@ -31,8 +31,10 @@ from supportmetrics.errors import QueryError
 from supportmetrics.metrics import CATALOGUE, get_metric
 from supportmetrics.metrics.model import Combined, Count, Duration, Metric, Rollup, Snapshot
 from supportmetrics.schema import TABLES
+from supportmetrics.schema.tables import ColumnType
 
 COUNT_KINDS = (Count, Snapshot)
+_TIME_TYPES = (ColumnType.TIMESTAMP, ColumnType.DATE)
 
 
 class Engine:
@@ -44,6 +46,7 @@ class Engine:
         self.backend = backend
         self.settings = settings
         self._span: tuple[date, date] | None = None
+        self._source_spans: dict[tuple[str, ...], tuple[date, date] | None] = {}
         first, last = self.data_span()
         self._first_day = first - timedelta(days=400)
         self._last_day = last + timedelta(days=400)
@@ -140,11 +143,24 @@ class Engine:
         self._temporaries.append(table)
         return self.backend.create_table(table, expr, temp=True)
 
-    def _span_expr(self, name: str) -> Any:
-        """First and last instant of one table's time column (``lo``, ``hi``) as an expression."""
+    def _span_expr(self, name: str, every_time: bool = False) -> Any:
+        """First and last instant of one table's time column (``lo``, ``hi``) as an expression.
+
+        ``every_time``: over all its time columns (a ticket's solve, a customer's churn).
+        """
         t = self.backend.table(name)
-        column = t[TABLES[name].span].cast("timestamp")  # the ledger's is a date
-        return t.aggregate(lo=column.min(), hi=column.max())
+        spec = TABLES[name]
+        names = [c.name for c in spec.columns if c.type in _TIME_TYPES] if every_time else [spec.span]
+        columns = []
+        for column_name in names:
+            column = t[column_name]
+            if column.type().is_date():  # the ledger's: a booking day, placed at its noon
+                column = column.cast("timestamp") + ibis.interval(hours=12)
+            columns.append(column.cast("timestamp"))
+        if len(columns) == 1:
+            return t.aggregate(lo=columns[0].min(), hi=columns[0].max())
+        return t.aggregate(lo=ibis.least(*(c.min() for c in columns)),
+                           hi=ibis.greatest(*(c.max() for c in columns)))
 
     def _span_of(self, name: str) -> tuple[date, date] | None:
         """First and last UTC date of one table's time column; None when it is empty."""
@@ -162,6 +178,28 @@ class Engine:
     def table_span(self, name: str) -> tuple[date, date]:
         """First and last UTC date of one table's time column (the data span when empty)."""
         return self._span_of(name) or self.data_span()
+
+    def metric_span(self, metric: Metric) -> tuple[date, date] | None:
+        """First and last local date of the metric's own data: the tables of its source.
+
+        None when those tables are empty.
+        """
+        return self.local_span(SOURCES[metric.source].tables)
+
+    def local_span(self, tables: tuple[str, ...] = tuple(TABLES)) -> tuple[date, date] | None:
+        """First and last local date (workspace time zone) of any time in ``tables``' rows.
+
+        None when they are all empty.
+        """
+        if tables not in self._source_spans:
+            spans = ibis.union(*(self._span_expr(name, every_time=True) for name in tables))
+            row = spans.aggregate(lo=spans.lo.min(), hi=spans.hi.max()).execute()
+            utc = _dates_utc(row)
+            self._source_spans[tables] = None if utc is None else (
+                _local_date(utc[0], self.settings.timezone),
+                _local_date(utc[1], self.settings.timezone),
+            )
+        return self._source_spans[tables]
 
     def context(self, query: Query) -> Context:
         first, last = self.resolve_range(query)
@@ -183,8 +221,14 @@ class Engine:
         )
 
     def resolve_range(self, query: Query) -> tuple[date, date]:
+        """The query's [start, end) in local dates; an open side ends at the metric's own data.
+
+        A metric's own data is the time span of the tables its units come from (tickets and
+        their events, calls, surveys, ...), not of the whole workspace: customers who signed
+        up years before the first ticket do not give a ticket metric years of empty periods.
+        """
         start, end = query.range.start, query.range.end
-        lo, hi = self.data_span()
+        lo, hi = self.metric_span(get_metric(query.metric)) or self.data_span()
         start = start or lo
         end = end or hi + timedelta(days=1)
         if query.grain is not Grain.RANGE:
@@ -310,12 +354,24 @@ class Engine:
         return t
 
 
-def _dates(row: pd.DataFrame) -> tuple[date, date] | None:
-    """(lo, hi) of a one-row span result as dates; None when there were no rows."""
+def _dates_utc(row: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """(lo, hi) of a one-row span result as UTC timestamps; None when there were no rows."""
     lo, hi = row["lo"].iloc[0], row["hi"].iloc[0]
     if pd.isna(lo):
         return None
-    return pd.Timestamp(lo).date(), pd.Timestamp(hi).date()
+    return pd.Timestamp(lo), pd.Timestamp(hi)
+
+
+def _dates(row: pd.DataFrame) -> tuple[date, date] | None:
+    """(lo, hi) of a one-row span result as UTC dates; None when there were no rows."""
+    span = _dates_utc(row)
+    return None if span is None else (span[0].date(), span[1].date())
+
+
+def _local_date(instant: pd.Timestamp, timezone: str) -> date:
+    """The local date of a naive UTC instant in ``timezone``."""
+    stamp = instant.tz_localize("UTC") if instant.tzinfo is None else instant
+    return stamp.tz_convert(timezone).date()  # type: ignore[no-any-return]
 
 
 def _grain_start(day: date, grain: Grain) -> date:

@@ -22,33 +22,55 @@ Table = Any
 TICKET_DIMS = ("channel", "category", "priority", "team", "agent_id", "customer_id", "status")
 
 
+_TICKET_TABLES = ("tickets", "ticket_events")
+
+
 @dataclass(frozen=True)
 class SourceInfo:
+    """A unit source: its unit id, what its units are, and the canonical tables they come from.
+
+    ``tables``: the rows its units are built from. Their time span is the default range of the
+    source's metrics (the metric's own data), and a workspace without a row in any of them has
+    nothing to compute those metrics from (``data`` names that data in the note that says so).
+    """
+
     name: str
     unit_id: str
     description: str
+    tables: tuple[str, ...]
+    data: str
 
 
 SOURCES: dict[str, SourceInfo] = {
     s.name: s
     for s in (
-        SourceInfo("tickets", "ticket_id", "tickets, credited to their current agent"),
-        SourceInfo("first_responses", "ticket_id", "tickets, credited to the first responder"),
-        SourceInfo("solved", "ticket_id", "tickets, credited to the assignee at the solve"),
-        SourceInfo("waits", "wait_id", "customer waits ended by a public agent reply"),
-        SourceInfo("open_spans", "ticket_id", "spans of time a ticket was open (not solved)"),
-        SourceInfo("calls", "call_id", "calls offered to a queue"),
-        SourceInfo("requests", "request_id", "tickets and calls together"),
-        SourceInfo("handled", "unit_id", "answered calls and tickets with handle time"),
-        SourceInfo("sla", "ticket_id", "tickets with their SLA targets, clocks and breaches"),
-        SourceInfo("surveys", "response_id", "surveys sent"),
-        SourceInfo("customers", "customer_id", "customers"),
-        SourceInfo("orders", "order_id", "orders"),
-        SourceInfo("ledger", "entry_id", "ledger entries"),
-        SourceInfo("shifts", "shift_id", "agent shifts"),
-        SourceInfo("reviews", "review_id", "quality reviews (criteria rows combined)"),
-        SourceInfo("feedback", "feedback_id", "feedback items"),
-        SourceInfo("engagement", "event_id", "engagement events"),
+        SourceInfo("tickets", "ticket_id", "tickets, credited to their current agent",
+                   _TICKET_TABLES, "tickets"),
+        SourceInfo("first_responses", "ticket_id", "tickets, credited to the first responder",
+                   _TICKET_TABLES, "tickets"),
+        SourceInfo("solved", "ticket_id", "tickets, credited to the assignee at the solve",
+                   _TICKET_TABLES, "tickets"),
+        SourceInfo("waits", "wait_id", "customer waits ended by a public agent reply",
+                   _TICKET_TABLES, "tickets"),
+        SourceInfo("open_spans", "ticket_id", "spans of time a ticket was open (not solved)",
+                   _TICKET_TABLES, "tickets"),
+        SourceInfo("calls", "call_id", "calls offered to a queue", ("calls",), "calls"),
+        SourceInfo("requests", "request_id", "tickets and calls together",
+                   (*_TICKET_TABLES, "calls"), "tickets or calls"),
+        SourceInfo("handled", "unit_id", "answered calls and tickets with handle time",
+                   ("calls", "tickets"), "calls or tickets"),
+        SourceInfo("sla", "ticket_id", "tickets with their SLA targets, clocks and breaches",
+                   _TICKET_TABLES, "tickets"),
+        SourceInfo("surveys", "response_id", "surveys sent", ("surveys",), "surveys"),
+        SourceInfo("customers", "customer_id", "customers", ("customers",), "customers"),
+        SourceInfo("orders", "order_id", "orders", ("orders",), "orders"),
+        SourceInfo("ledger", "entry_id", "ledger entries", ("ledger",), "ledger entries"),
+        SourceInfo("shifts", "shift_id", "agent shifts", ("agent_shifts",), "agent shifts"),
+        SourceInfo("reviews", "review_id", "quality reviews (criteria rows combined)",
+                   ("quality_reviews",), "quality reviews"),
+        SourceInfo("feedback", "feedback_id", "feedback items", ("feedback",), "feedback items"),
+        SourceInfo("engagement", "event_id", "engagement events", ("engagement",),
+                   "engagement events"),
     )
 }
 

@@ -299,6 +299,18 @@ def resolve_periods(
     return tuple(periods), shift(chosen, grain, 1)
 
 
+def check_has_data(span: tuple[date, date] | None, chosen: date, stop: date, grain: str) -> None:
+    """A report for a period without a row of any table is a user error, not an empty file."""
+    name = f"{chosen:%Y-%m}" if grain == "month" else f"the week of {chosen.isoformat()}"
+    if span is None:
+        raise QueryError(f"no data in {name}: the workspace is empty; load data with "
+                         "`supportmetrics ingest` first")
+    first, last = span
+    if last < chosen or first >= stop:
+        raise QueryError(f"no data in {name}: the workspace holds data from {first.isoformat()} "
+                         f"to {last.isoformat()}; choose a --period in that range")
+
+
 # --- building -----------------------------------------------------------------------------------
 
 
@@ -527,6 +539,7 @@ def build_report(
     last_day = engine.table_span("tickets")[1]
     periods, stop = resolve_periods(grain, period, start, end, last_day)
     chosen = periods[-1]
+    check_has_data(engine.local_span(), chosen, stop, grain)
     notes = []
     if last_day < stop - timedelta(days=1):
         notes.append(f"The data ends on {last_day:%d %b %Y}: {period_label(chosen, grain)} "
