@@ -353,3 +353,34 @@ def test_without_from_and_to_a_metric_covers_its_own_data(ws: Workspace) -> None
     churn = ws.metric("churn_rate")
     assert churn["period"].iloc[0] == "2024-01-01" and churn["period"].iloc[-1] == "2025-11-01"
     assert len(churn) == 23
+
+
+# --- a survey scale's direction -------------------------------------------------------------------
+
+CES_ROWS = [  # 1-7 scale
+    ("E1", "ces", "2025-10-01 12:00", "2025-10-01 13:00", 7),
+    ("E2", "ces", "2025-10-01 12:00", "2025-10-01 14:00", 2),
+    ("E3", "ces", "2025-10-01 12:00", "2025-10-01 15:00", 1),
+]
+
+
+@pytest.mark.parametrize(("settings", "direction", "best_two"), [
+    ("", "higher is better", 100 / 3),  # 6-7 are best: E1 of three
+    ('[surveys.directions]\nces = "lower"\n', "lower is better", 200 / 3),  # 1-2: E2 and E3
+])
+def test_every_ces_metric_follows_the_scale_direction(
+    tmp_path: Path, settings: str, direction: str, best_two: float
+) -> None:
+    import pandas as pd
+
+    from supportmetrics.metrics import direction_in, get_metric
+
+    (tmp_path / "supportmetrics.toml").write_text(settings, encoding="utf-8")
+    with Workspace.open(tmp_path) as ces_ws:
+        frame = pd.DataFrame(CES_ROWS, columns=["response_id", "survey", "sent_at",
+                                                "responded_at", "score"])
+        assert ces_ws.ingest_frame("surveys", frame.astype(str)).ok
+        assert value(ces_ws, "ces_agree_pct") == (pytest.approx(best_two), 3)
+        assert value(ces_ws, "ces") == (pytest.approx(10 / 3), 3)  # (7 + 2 + 1) / 3 either way
+        assert direction_in(get_metric("ces"), ces_ws.settings).value == direction
+        assert direction_in(get_metric("ces_agree_pct"), ces_ws.settings).value == "higher is better"

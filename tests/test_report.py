@@ -241,3 +241,30 @@ def test_a_report_for_a_period_without_data_is_a_user_error(
     assert "no data in 2030-01: the workspace holds data from 2024-01-01 to 2025-11-05" in err
     with pytest.raises(QueryError, match="no data in the week of 2023-01-02"):
         build_report(ws, period="2023-01-04", grain="week")
+
+
+def test_ces_marks_and_comments_follow_the_scale_direction(report: Report, tmp_path: Path) -> None:
+    from dataclasses import replace
+    from datetime import datetime
+
+    from engine_fixture import SETTINGS
+
+    from supportmetrics.reports.html import _comments
+    from supportmetrics.reports.model import Comment
+
+    # the default CES scale is an agree / ease scale: ces and ces_agree_pct both rise when better
+    assert report.row("ces").metric.direction.value == "higher is better"
+    assert report.row("ces_agree_pct").metric.direction.value == "higher is better"
+    top = Comment(datetime(2025, 10, 3, 9), "ces", 7.0, 7.0, "a1", "chat", "easy")
+    assert '<span class="score good">7 / 7</span>' in _comments(replace(report, comments=(top,)))
+    ws2 = build(tmp_path / "ws", SETTINGS + '[surveys.directions]\nces = "lower"\n')
+    try:
+        effort = build_report(ws2, period="2025-10")
+    finally:
+        ws2.close()
+    assert effort.row("ces").metric.direction.value == "lower is better"
+    assert effort.row("ces_agree_pct").metric.direction.value == "higher is better"
+    (comment,) = [c for c in effort.comments if c.survey == "csat"][:1]
+    assert comment.higher_is_better
+    hard = replace(top, higher_is_better=False)
+    assert '<span class="score bad">7 / 7</span>' in _comments(replace(effort, comments=(hard,)))

@@ -14,7 +14,7 @@ from rich.table import Table
 from supportmetrics.cli.app import app, console, err_console, open_workspace, state
 from supportmetrics.engine import build_query
 from supportmetrics.errors import QueryError, query_notes
-from supportmetrics.metrics import CATALOGUE, DOMAINS
+from supportmetrics.metrics import CATALOGUE, DOMAINS, direction_label
 
 
 def _where(options: list[str]) -> list[tuple[str, str]]:
@@ -165,7 +165,7 @@ def _cell(value: Any) -> str:
 def _print_catalogue(fmt: str) -> None:
     if fmt == "json":
         items = [
-            {"id": m.id, "title": m.title, "unit": m.unit.value, "direction": m.direction.value,
+            {"id": m.id, "title": m.title, "unit": m.unit.value, "direction": direction_label(m),
              "kind": m.kind, "anchor": m.anchor, "dimensions": list(m.dimensions),
              "definition": m.definition, "variant_of": m.variant_of, "source": m.article}
             for m in CATALOGUE.values()
@@ -175,7 +175,7 @@ def _print_catalogue(fmt: str) -> None:
     for domain, metrics in DOMAINS.items():
         view = Table("id", "title", "unit", "better", "definition", title=domain, show_lines=False)
         for m in metrics:
-            view.add_row(m.id, m.title, m.unit.value, m.direction.value, m.definition)
+            view.add_row(m.id, m.title, m.unit.value, direction_label(m), m.definition)
         console.print(view)
 
 

@@ -61,6 +61,9 @@ class Metric:
     note: str = ""
     unit_label: str = "units"
     explain_columns: tuple[str, ...] = ()
+    #: a survey whose scale direction (``[surveys.directions]``) decides this metric's direction;
+    #: ``direction`` is then the default one (a higher score is better)
+    follows_scale: str = ""
 
     @property
     def kind(self) -> str:
@@ -130,6 +133,23 @@ class Combined(Metric):
 
 
 KINDS: tuple[type[Metric], ...] = (Count, Ratio, Mean, Duration, Snapshot, Combined)
+
+
+def direction_in(metric: Metric, settings: Any) -> Direction:
+    """The metric's direction under a workspace's settings (a survey scale may turn it)."""
+    if not metric.follows_scale or settings.higher_is_better(metric.follows_scale):
+        return metric.direction
+    return {Direction.UP: Direction.DOWN, Direction.DOWN: Direction.UP}.get(
+        metric.direction, metric.direction
+    )
+
+
+def direction_label(metric: Metric) -> str:
+    """The direction as the catalogue states it, saying when a survey scale decides it."""
+    if metric.follows_scale:
+        return (f"{metric.direction.value} by default; follows [surveys.directions] "
+                f"{metric.follows_scale}")
+    return metric.direction.value
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from supportmetrics.metrics import CATALOGUE, DOMAINS
+from supportmetrics.metrics import CATALOGUE, DOMAINS, direction_label
 from supportmetrics.metrics.model import Combined, Duration, Rollup, Snapshot
 
 HEADER = """\
@@ -33,7 +33,7 @@ def render() -> str:
             rows = [
                 ("kind", m.kind),
                 ("unit", m.unit.value),
-                ("better", m.direction.value),
+                ("better", direction_label(m)),
                 ("units counted", m.unit_label),
                 ("anchor", _anchor(m)),
                 ("dimensions", ", ".join(f"`{d}`" for d in m.dimensions) or "none"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from supportmetrics.metrics.common import flag
 from supportmetrics.metrics.model import Direction, Expr, Mean, Ratio, Unit
 
@@ -36,18 +38,30 @@ CSAT_MEAN = Mean(
     unit_label="responses",
 )
 CES = Mean(
-    id="ces", title="Customer Effort Score", unit=Unit.SCORE, direction=Direction.DOWN,
+    id="ces", title="Customer Effort Score", unit=Unit.SCORE, direction=Direction.UP,
+    follows_scale="ces",
     source="surveys", anchor="responded_at", where=_answered("ces"),
     dimensions=("agent_id", "channel"), value=lambda t, s: t.score,
-    definition="mean effort score: sum of scores / responses (1-7, lower is less effort)",
+    definition="mean effort score: sum of scores / responses (1-7); higher is better on the "
+    "default agree / ease scale, lower with [surveys.directions] ces = \"lower\" (an effort scale)",
     article="seed 001", unit_label="responses",
 )
+
+
+def _best_two(t: Any, s: Any) -> Any:
+    """A response in the two best points of its scale: the top two, or the bottom two."""
+    if s.higher_is_better("ces"):
+        return flag(t.score >= t.scale_max - 1)
+    return flag(t.score <= t.scale_min + 1)
+
+
 CES_AGREE = Ratio(
-    id="ces_agree_pct", title="CES: % in the top two points", unit=Unit.PERCENT,
+    id="ces_agree_pct", title="CES: % in the best two points", unit=Unit.PERCENT,
     direction=Direction.UP, source="surveys", anchor="responded_at", where=_answered("ces"),
     dimensions=CES.dimensions, variant_of="ces",
-    numerator=lambda t, s: flag(t.score >= t.scale_max - 1), denominator=lambda t, s: 1,
-    definition="100 x responses in the top two points of the scale / responses",
+    numerator=_best_two, denominator=lambda t, s: 1,
+    definition="100 x responses in the two best points of the scale / responses: the top two "
+    "(6-7 of 1-7) by default, the bottom two with [surveys.directions] ces = \"lower\"",
     article="seed 003", unit_label="responses",
 )
 HAPPINESS = Ratio(

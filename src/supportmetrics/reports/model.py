@@ -10,7 +10,7 @@ the HTML, XLSX and PDF renderers only lay those values out.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
 from typing import Any
@@ -19,7 +19,7 @@ import pandas as pd
 
 from supportmetrics.engine.summary import format_seconds, format_value
 from supportmetrics.errors import QueryError, SupportMetricsError, query_notes
-from supportmetrics.metrics import CATALOGUE, DOMAINS, Direction, Metric, Unit
+from supportmetrics.metrics import CATALOGUE, DOMAINS, Direction, Metric, Unit, direction_in
 from supportmetrics.stats import detect_spikes
 
 GRAINS = ("month", "week")
@@ -176,6 +176,7 @@ class Comment:
     agent_id: str
     channel: str
     text: str
+    higher_is_better: bool = True  # the survey's scale direction ([surveys.directions])
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,11 @@ class Report:
     sla_clock: str
     comments: tuple[Comment, ...]
     notes: tuple[str, ...] = field(default=())
+    #: every metric's direction under the workspace's settings (survey scales may turn one)
+    directions: dict[str, Direction] = field(default_factory=dict)
+
+    def direction(self, metric: Metric) -> Direction:
+        return self.directions.get(metric.id, metric.direction)
 
     @property
     def period(self) -> date:
@@ -328,11 +334,17 @@ def targets_for(settings: Any) -> dict[str, Target]:
         if isinstance(raw, (list, tuple)) and len(raw) == 2:
             out[metric_id] = Target(float(raw[0]), float(raw[1]), source)
         elif isinstance(raw, (int, float)):
-            if CATALOGUE[metric_id].direction is Direction.DOWN:
+            if direction_in(CATALOGUE[metric_id], settings) is Direction.DOWN:
                 out[metric_id] = Target(None, float(raw), source)
             else:
                 out[metric_id] = Target(float(raw), None, source)
     return out
+
+
+def in_workspace(metric: Metric, settings: Any) -> Metric:
+    """The metric with its direction under the workspace's settings (survey scale directions)."""
+    direction = direction_in(metric, settings)
+    return metric if direction is metric.direction else replace(metric, direction=direction)
 
 
 def _float(value: Any) -> float | None:
@@ -351,6 +363,7 @@ def _tracker(ws: Any, periods: tuple[date, ...], end: date, grain: str,
         for metric in metrics:
             if metric.id in TRACKER_SKIP:
                 continue
+            metric = in_workspace(metric, ws.settings)
             error = ""
             try:
                 frame = ws.metric(metric.id, grain=grain, start=periods[0], end=end,
@@ -431,7 +444,7 @@ def _agent_teams(ws: Any) -> dict[str, str]:
 
 
 def _scorecards(ws: Any, start: date, end: date, where: dict[str, str]) -> Scorecards:
-    metrics = tuple(CATALOGUE[m] for m in AGENT_METRICS)
+    metrics = tuple(in_workspace(CATALOGUE[m], ws.settings) for m in AGENT_METRICS)
     agents = pd.DataFrame({"agent_id": pd.Series(dtype=str)})
     teams = pd.DataFrame({"team": pd.Series(dtype=str)})
     total: dict[str, float] = {}
@@ -517,7 +530,8 @@ def _comments(ws: Any, start: date, end: date, where: dict[str, str]) -> tuple[C
              .limit(COMMENTS).execute())
     return tuple(
         Comment(pd.Timestamp(r.responded_at).to_pydatetime(), str(r.survey), _float(r.score),
-                _float(r.scale_max), _text(r.agent_id), _text(r.channel), _text(r.comment))
+                _float(r.scale_max), _text(r.agent_id), _text(r.channel), _text(r.comment),
+                ws.settings.higher_is_better(str(r.survey)))
         for r in frame.itertuples(index=False)
     )
 
@@ -569,4 +583,5 @@ def build_report(
         sla_clock=ws.settings.sla.clock,
         comments=comments,
         notes=tuple(notes),
+        directions={m.id: direction_in(m, ws.settings) for m in CATALOGUE.values()},
     )

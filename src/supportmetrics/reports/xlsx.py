@@ -412,7 +412,8 @@ def _definitions(book: Any, f: _Formats, report: Report) -> None:
         sheet.merge_range(r, 0, r, 6, domain, f.domain)
         for m in metrics:
             r += 1
-            sheet.write_row(r, 0, [m.title, m.id, m.unit.value, m.direction.value, m.definition,
+            sheet.write_row(r, 0, [m.title, m.id, m.unit.value, report.direction(m).value,
+                                   m.definition,
                                    m.article, m.variant_of or ""], f.wrap)
     sheet.set_column(0, 0, 36)
     sheet.set_column(1, 1, 24)
