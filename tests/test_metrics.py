@@ -384,3 +384,21 @@ def test_every_ces_metric_follows_the_scale_direction(
         assert value(ces_ws, "ces") == (pytest.approx(10 / 3), 3)  # (7 + 2 + 1) / 3 either way
         assert direction_in(get_metric("ces"), ces_ws.settings).value == direction
         assert direction_in(get_metric("ces_agree_pct"), ces_ws.settings).value == "higher is better"
+
+
+def test_service_level_per_request_kind(ws: Workspace) -> None:
+    # calls alone: K1 and K6 answered within 20 s of K1, K2, K4, K6 (K3 a short abandon) = 2 / 4;
+    # tickets alone: all but T5 first answered within target = 6 / 7; mixed: 8 / 11
+    assert value(ws, "service_level_calls") == (50.0, 4)
+    assert value(ws, "service_level_tickets") == (pytest.approx(600 / 7), 7)
+    assert value(ws, "service_level") == (pytest.approx(800 / 11), 11)
+
+
+def test_the_summary_never_mixes_tickets_and_calls(ws: Workspace) -> None:
+    from supportmetrics.engine.summary import summary_rows
+
+    rows = {metric_id: (title, values) for metric_id, title, values in summary_rows(ws)[1:]}
+    assert "service_level" not in rows
+    # the last three months of the tickets' data: Sep, Oct, Nov 2025 (calls only in October)
+    assert rows["service_level_calls"] == ("Service level (calls)", ["-", "50.0 %", "-"])
+    assert rows["service_level_tickets"] == ("Service level (tickets)", ["-", "85.7 %", "100.0 %"])

@@ -268,3 +268,11 @@ def test_ces_marks_and_comments_follow_the_scale_direction(report: Report, tmp_p
     assert comment.higher_is_better
     hard = replace(top, higher_is_better=False)
     assert '<span class="score bad">7 / 7</span>' in _comments(replace(effort, comments=(hard,)))
+
+
+def test_no_tracker_row_mixes_tickets_and_calls(report: Report) -> None:
+    ids = {r.metric.id for r in report.rows}
+    assert "service_level" not in ids
+    assert report.row("service_level_calls").current == 50.0  # 2 of 4 offered calls
+    assert report.row("service_level_tickets").current == pytest.approx(600 / 7)
+    assert report.row("service_level_calls").primary

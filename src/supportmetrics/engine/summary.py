@@ -14,8 +14,9 @@ from supportmetrics.metrics.model import Unit
 
 HEADLINE = (
     "ticket_volume", "tickets_solved", "first_response_time", "resolution_time", "fcr_rate",
-    "reopen_rate", "csat", "nps", "ces", "sla_compliance", "service_level", "asa",
-    "abandonment_rate", "aht", "agent_utilization", "backlog", "churn_rate", "cost_per_ticket",
+    "reopen_rate", "csat", "nps", "ces", "sla_compliance", "service_level_tickets",
+    "service_level_calls", "asa", "abandonment_rate", "aht", "agent_utilization", "backlog",
+    "churn_rate", "cost_per_ticket",
 )
 
 
@@ -26,9 +27,11 @@ def summary_rows(workspace: Any, months: int = 3) -> list[tuple[str, str, list[s
     periods: list[str] = []
     last = engine.table_span("tickets")[1]
     end = date(last.year + last.month // 12, last.month % 12 + 1, 1)
+    first = end.year * 12 + end.month - 1 - months  # the same months for every metric
+    start = date(first // 12, first % 12 + 1, 1)
     for metric_id in HEADLINE:
         metric = get_metric(metric_id)
-        frame = engine.metric(build_query(metric_id, "month", end=end))
+        frame = engine.metric(build_query(metric_id, "month", start=start, end=end))
         tail = frame.tail(months)
         periods = tail["period"].tolist()
         rows.append((metric_id, metric.title, [format_value(v, metric.unit) for v in tail["value"]]))

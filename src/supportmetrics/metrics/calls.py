@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from supportmetrics.metrics.common import flag, ratio
 from supportmetrics.metrics.model import (
     Combined,
@@ -20,8 +22,23 @@ SERVICE_LEVEL = Ratio(
     numerator=lambda t, s: t.sl_met, denominator=lambda t, s: t.sl_eligible,
     definition="calls: 100 x answered within service_level_seconds (20 s) / (offered - short "
     "abandons); tickets: 100 x first response within the SLA target of the ticket's priority "
-    "/ tickets with a target; both together unless filtered (e.g. --where request_kind=call)",
+    "/ tickets with a target; both together unless filtered (e.g. --where request_kind=call): "
+    "service_level_calls and service_level_tickets give each kind alone, as headlines show them",
     article="seed 000", unit_label="requests",
+)
+SERVICE_LEVEL_CALLS = replace(
+    SERVICE_LEVEL, id="service_level_calls", title="Service level (calls)",
+    where=lambda t, s: t.request_kind == "call", dimensions=("channel", "queue"),
+    variant_of="service_level",
+    definition="100 x calls answered within service_level_seconds (20 s) / (offered - short "
+    "abandons)", unit_label="offered calls",
+)
+SERVICE_LEVEL_TICKETS = replace(
+    SERVICE_LEVEL, id="service_level_tickets", title="Service level (tickets)",
+    where=lambda t, s: t.request_kind == "ticket", dimensions=("channel", "priority", "team"),
+    variant_of="service_level",
+    definition="100 x tickets first answered within the SLA first-response target of their "
+    "priority / tickets with a target", unit_label="tickets with a target",
 )
 ASA = Duration(
     id="asa", title="Average speed of answer", unit=Unit.SECONDS, direction=Direction.DOWN,
@@ -84,6 +101,6 @@ AGENT_UTILIZATION = Combined(
 )
 
 METRICS = (
-    SERVICE_LEVEL, ASA, AVG_WAIT_TIME, ABANDONMENT_RATE, BLOCKED_CALLS, BLOCKED_RATE, AHT,
+    SERVICE_LEVEL, SERVICE_LEVEL_CALLS, SERVICE_LEVEL_TICKETS, ASA, AVG_WAIT_TIME, ABANDONMENT_RATE, BLOCKED_CALLS, BLOCKED_RATE, AHT,
     AGENT_UTILIZATION,
 )

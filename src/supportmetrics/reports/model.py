@@ -28,12 +28,13 @@ SPIKE_WINDOW = 8  # weeks of history a spike is judged against
 SPIKE_THRESHOLD = 2.0  # x the median of that history (and 3 MADs above it)
 
 # the tracker leaves out channel_share: without a channel it is 100 % by definition (the volume
-# section shows it per channel instead)
-TRACKER_SKIP = frozenset({"channel_share"})
+# section shows it per channel instead); and service_level, which mixes tickets and calls: its
+# rows per kind, service_level_calls and service_level_tickets, show each alone
+TRACKER_SKIP = frozenset({"channel_share", "service_level"})
 PRIMARY = (
     "ticket_volume", "tickets_solved", "first_response_time", "resolution_time", "fcr_rate",
-    "reopen_rate", "csat", "nps", "ces", "sla_compliance", "backlog", "service_level", "asa",
-    "abandonment_rate", "aht", "agent_utilization", "churn_rate", "retention_rate",
+    "reopen_rate", "csat", "nps", "ces", "sla_compliance", "backlog", "service_level_calls",
+    "service_level_tickets", "asa", "abandonment_rate", "aht", "agent_utilization", "churn_rate", "retention_rate",
     "cost_per_ticket", "support_cost_ratio",
 )
 AGENT_METRICS = (
