@@ -402,3 +402,59 @@ def test_the_summary_never_mixes_tickets_and_calls(ws: Workspace) -> None:
     # the last three months of the tickets' data: Sep, Oct, Nov 2025 (calls only in October)
     assert rows["service_level_calls"] == ("Service level (calls)", ["-", "50.0 %", "-"])
     assert rows["service_level_tickets"] == ("Service level (tickets)", ["-", "85.7 %", "100.0 %"])
+
+
+# --- a metric whose data the workspace does not have ----------------------------------------------
+
+TICKETS_ONLY = [  # as a city's service-request export: no replies, no costs, no calls
+    ("R1", "2025-10-01 09:00", "2025-10-02 09:00", "closed"),
+    ("R2", "2025-10-03 09:00", None, "open"),
+]
+
+
+def test_a_metric_without_its_data_is_null_with_a_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pandas as pd
+
+    with Workspace.open(tmp_path / "ws") as city:
+        frame = pd.DataFrame(TICKETS_ONLY, columns=["ticket_id", "created_at", "resolved_at",
+                                                    "status"])
+        assert city.ingest_frame("tickets", frame.astype(object).where(frame.notna(), None)).ok
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", QueryWarning)
+            # without replies every ticket would be "unanswered" (2) and the literal FRT 0 s
+            assert value(city, "frt_unanswered") == (None, 0)
+            assert value(city, "frt_per_resolved") == (None, 0)
+            assert value(city, "cost_per_ticket") == (None, 0)  # no costs: not 0.00
+            assert value(city, "blocked_calls") == (None, 0)  # no calls: not 0
+            # what the data supports is computed: R1 solved after 86400 s; 2 tickets
+            assert value(city, "resolution_time") == (86400.0, 1)
+            assert value(city, "ticket_volume") == (2.0, 2)
+        notes = [str(w.message) for w in caught if w.category is QueryWarning]
+        assert notes == [
+            "frt_unanswered: no replies (agent_reply events, or first_response_at on tickets) "
+            "in the workspace; left empty (not 0)",
+            "frt_per_resolved: no replies (agent_reply events, or first_response_at on tickets) "
+            "in the workspace; left empty (not 0)",
+            "cost_per_ticket: no ledger entries; and no support_cost entries in the ledger in "
+            "the workspace; left empty (not 0)",
+            "blocked_calls: no calls in the workspace; left empty (not 0)",
+        ]
+        # an event log without agent replies: FCR is not 0 %, it is unknown
+        events = pd.DataFrame([("v1", "R1", "2025-10-01 09:00", "customer_message", None),
+                               ("v2", "R1", "2025-10-02 09:00", "status_change", "solved")],
+                              columns=["event_id", "ticket_id", "at", "kind", "status"])
+        assert city.ingest_frame("ticket_events", events.astype(object)
+                                 .where(events.notna(), None)).ok
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", QueryWarning)
+            assert value(city, "fcr_rate") == (None, 0)
+            assert value(city, "reopen_rate") == (0.0, 1)  # status changes are there: R1 not reopened
+        assert [str(w.message) for w in caught] == [
+            "fcr_rate: no agent_reply events in the workspace; left empty (not 0)"]
+    code = main(["--workspace", str(tmp_path / "ws"), "metrics", "frt_unanswered", "--from",
+                 "2025-10-01", "--to", "2025-11-01", "--format", "json"])
+    out = capsys.readouterr()
+    assert code == 0 and json.loads(out.out)[0]["value"] is None
+    assert "frt_unanswered: no replies" in " ".join(out.err.split())

@@ -276,3 +276,34 @@ def test_no_tracker_row_mixes_tickets_and_calls(report: Report) -> None:
     assert report.row("service_level_calls").current == 50.0  # 2 of 4 offered calls
     assert report.row("service_level_tickets").current == pytest.approx(600 / 7)
     assert report.row("service_level_calls").primary
+
+
+def test_metrics_without_their_data_are_greyed_not_judged(tmp_path: Path) -> None:
+    from engine_fixture import TICKETS, _frame
+
+    from supportmetrics.engine.summary import missing_headlines, summary_rows
+    from supportmetrics.reports.html import _tiles
+
+    with Workspace.open(tmp_path / "ws") as city:  # the fixture's tickets alone: no events
+        columns = ["ticket_id", "created_at", "channel", "category", "priority", "customer_id",
+                   "agent_id", "team", "status", "is_complaint", "first_response_at",
+                   "resolved_at", "handle_seconds"]
+        # T6 alone carries a first_response_at: drop it, as a file without replies would
+        tickets = _frame([(*t[:10], None, *t[11:]) for t in TICKETS], columns)
+        assert city.ingest_frame("tickets", tickets.astype(str).replace({"None": None})).ok
+        report = build_report(city, period="2025-10")
+        rows = {"summary": summary_rows(city), "missing": missing_headlines(city)}
+    frt = report.row("frt_unanswered")
+    assert frt.values == (None,) * 7 and (frt.status, frt.trend) == ("", "")
+    assert frt.missing == ("no replies (agent_reply events, or first_response_at on tickets) "
+                           "in the workspace; left empty (not 0)")
+    assert report.row("cost_per_ticket").missing.startswith("no ledger entries")
+    assert report.row("ticket_volume").current == 7.0 and not report.row("ticket_volume").missing
+    assert not any("left empty" in n for n in report.notes)  # on the rows, not repeated
+    tiles = _tiles(report)
+    assert ('<div class="tile missing"><div class="name">First response time</div>'
+            '<div class="value">–</div><div class="sub">no replies') in tiles
+    shown = {metric_id for metric_id, _title, _values in rows["summary"][1:]}
+    assert "first_response_time" not in shown and "cost_per_ticket" not in shown
+    assert "ticket_volume" in shown and "resolution_time" in shown
+    assert any(n.startswith("first_response_time: no replies") for n in rows["missing"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -27,9 +28,18 @@ from supportmetrics.engine.compile import (
 )
 from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange
 from supportmetrics.engine.sources import SOURCES, Sources
-from supportmetrics.errors import QueryError
+from supportmetrics.errors import QueryError, QueryWarning
 from supportmetrics.metrics import CATALOGUE, get_metric
-from supportmetrics.metrics.model import Combined, Count, Duration, Metric, Rollup, Snapshot
+from supportmetrics.metrics.model import (
+    Combined,
+    Count,
+    Data,
+    Duration,
+    Metric,
+    Needs,
+    Rollup,
+    Snapshot,
+)
 from supportmetrics.schema import TABLES
 from supportmetrics.schema.tables import ColumnType
 
@@ -47,6 +57,7 @@ class Engine:
         self.settings = settings
         self._span: tuple[date, date] | None = None
         self._source_spans: dict[tuple[str, ...], tuple[date, date] | None] = {}
+        self._has: dict[Data, bool] = {}
         first, last = self.data_span()
         self._first_day = first - timedelta(days=400)
         self._last_day = last + timedelta(days=400)
@@ -237,6 +248,34 @@ class Engine:
                 end = _next_grain(_grain_start(end, query.grain), query.grain)
         return start, end
 
+    # -- what the workspace has -----------------------------------------------------------
+
+    def has(self, data: Data) -> bool:
+        """Whether the workspace holds any row of ``data`` (asked once per engine)."""
+        if data not in self._has:
+            t = self.backend.table(data.table)
+            if data.where is not None:
+                t = t.filter(resolve(data.where, t, self.settings))
+            self._has[data] = bool(t.limit(1).count().execute())
+        return self._has[data]
+
+    def missing_data(self, metric: Metric) -> str | None:
+        """Why the workspace cannot compute ``metric`` (None when it has the data it needs).
+
+        A metric needs a row in one of its source's tables and every one of its declared
+        :class:`~supportmetrics.metrics.model.Needs`; a rollup also what its metric needs.
+        """
+        if isinstance(metric, Rollup):
+            inner = self.missing_data(get_metric(metric.of))
+            if inner is not None:
+                return inner.replace(metric.of, metric.id, 1)
+        source = SOURCES[metric.source]
+        needs = (Needs(source.data, tuple(Data(t) for t in source.tables)), *metric.needs)
+        lacking = [n.what for n in needs if not any(self.has(d) for d in n.any_of)]
+        if not lacking:
+            return None
+        return f"{metric.id}: no {'; and no '.join(lacking)} in the workspace; left empty (not 0)"
+
     # -- metrics ---------------------------------------------------------------------------
 
     def expression(self, query: Query) -> Any:
@@ -249,10 +288,16 @@ class Engine:
         if query.clock is Clock.BUSINESS and not isinstance(metric, Duration):
             query = replace(query, clock=Clock.CALENDAR)
         ctx = self.context(query)
+        missing = self.missing_data(metric)
+        if missing is not None:
+            # nothing to compute it from: every value null with a note, never 0
+            warnings.warn(QueryWarning(missing), stacklevel=2)
+            return self._complete(metric, query, ctx, pd.DataFrame(), empty=True)
         frame = self.backend.execute(compile_metric(metric, query, ctx))
         return self._complete(metric, query, ctx, frame)
 
-    def _complete(self, metric: Metric, query: Query, ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
+    def _complete(self, metric: Metric, query: Query, ctx: Context, frame: pd.DataFrame,
+                  empty: bool = False) -> pd.DataFrame:
         columns = ["period", *query.by, "value", "count"]
         if isinstance(metric, Duration):
             columns.append("without_end")
@@ -264,7 +309,7 @@ class Engine:
         frame["count"] = frame["count"].fillna(0).astype("int64")
         if "without_end" in frame:
             frame["without_end"] = frame["without_end"].fillna(0).astype("int64")
-        if isinstance(metric, COUNT_KINDS):
+        if isinstance(metric, COUNT_KINDS) and not empty:
             frame["value"] = frame["value"].fillna(0.0)
         # 9 decimals: below any unit shown, above float noise (700 / 10000 x 100 = 7.000000000000001)
         frame["value"] = frame["value"].astype("float64").round(9)

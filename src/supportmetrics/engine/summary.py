@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from supportmetrics.engine import build_query
@@ -20,8 +21,18 @@ HEADLINE = (
 )
 
 
+def missing_headlines(workspace: Any) -> list[str]:
+    """Why a headline metric is left out of the summary: the workspace lacks its data."""
+    engine = workspace.engine()
+    notes = (engine.missing_data(get_metric(metric_id)) for metric_id in HEADLINE)
+    return [note for note in notes if note is not None]
+
+
 def summary_rows(workspace: Any, months: int = 3) -> list[tuple[str, str, list[str]]]:
-    """(metric id, title, last ``months`` monthly values formatted) for the headline metrics."""
+    """(metric id, title, last ``months`` monthly values formatted) for the headline metrics.
+
+    A metric whose data the workspace does not have is left out (see missing_headlines).
+    """
     engine = workspace.engine()
     rows = []
     periods: list[str] = []
@@ -31,6 +42,8 @@ def summary_rows(workspace: Any, months: int = 3) -> list[tuple[str, str, list[s
     start = date(first // 12, first % 12 + 1, 1)
     for metric_id in HEADLINE:
         metric = get_metric(metric_id)
+        if engine.missing_data(metric) is not None:
+            continue
         frame = engine.metric(build_query(metric_id, "month", start=start, end=end))
         tail = frame.tail(months)
         periods = tail["period"].tolist()
@@ -71,3 +84,5 @@ def print_summary(workspace: Any, console: Console | None = None) -> None:
     for metric_id, title, values in rows[1:]:
         view.add_row(f"{title} [dim]({metric_id})[/]", *values)
     console.print(view)
+    for note in missing_headlines(workspace):
+        console.print(f"[dim]not shown: {escape(note)}[/]", highlight=False)

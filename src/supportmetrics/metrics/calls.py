@@ -15,6 +15,7 @@ from supportmetrics.metrics.model import (
     Ratio,
     Unit,
 )
+from supportmetrics.metrics.needs import CALLS, HANDLE_TIME, REPLIES
 
 SERVICE_LEVEL = Ratio(
     id="service_level", title="Service level", unit=Unit.PERCENT, direction=Direction.UP,
@@ -27,14 +28,14 @@ SERVICE_LEVEL = Ratio(
     article="seed 000", unit_label="requests",
 )
 SERVICE_LEVEL_CALLS = replace(
-    SERVICE_LEVEL, id="service_level_calls", title="Service level (calls)",
+    SERVICE_LEVEL, id="service_level_calls", needs=(CALLS,), title="Service level (calls)",
     where=lambda t, s: t.request_kind == "call", dimensions=("channel", "queue"),
     variant_of="service_level",
     definition="100 x calls answered within service_level_seconds (20 s) / (offered - short "
     "abandons)", unit_label="offered calls",
 )
 SERVICE_LEVEL_TICKETS = replace(
-    SERVICE_LEVEL, id="service_level_tickets", title="Service level (tickets)",
+    SERVICE_LEVEL, id="service_level_tickets", needs=(REPLIES,), title="Service level (tickets)",
     where=lambda t, s: t.request_kind == "ticket", dimensions=("channel", "priority", "team"),
     variant_of="service_level",
     definition="100 x tickets first answered within the SLA first-response target of their "
@@ -80,7 +81,7 @@ BLOCKED_RATE = Ratio(
     definition="100 x blocked calls / call attempts", article="seed 000", unit_label="attempts",
 )
 AHT = Mean(
-    id="aht", title="Average handle time", unit=Unit.SECONDS, direction=Direction.DOWN,
+    id="aht", needs=(HANDLE_TIME,), title="Average handle time", unit=Unit.SECONDS, direction=Direction.DOWN,
     source="handled", anchor="at", dimensions=("agent_id", "queue", "channel"),
     value=lambda t, s: t.handle_seconds,
     definition="mean (talk + hold + wrap) over answered calls, anchored at the answer; tickets "
@@ -88,7 +89,7 @@ AHT = Mean(
     "only)", article="seed 000", unit_label="handled calls and tickets",
 )
 AGENT_UTILIZATION = Combined(
-    id="agent_utilization", title="Agent utilization", unit=Unit.PERCENT,
+    id="agent_utilization", needs=(HANDLE_TIME,), title="Agent utilization", unit=Unit.PERCENT,
     direction=Direction.NEUTRAL, source="shifts", anchor="start", dimensions=("agent_id", "team"),
     parts={
         "handle": Part(source="handled", anchor="at", measure=lambda t, s: t.handle_seconds),

@@ -37,6 +37,27 @@ class Unit(Enum):
     RATIO = "ratio"
 
 
+@dataclass(frozen=True)
+class Data:
+    """Rows of a canonical table (those matching ``where``, a ``(table, settings)`` predicate)."""
+
+    table: str
+    where: Expr | None = None
+
+
+@dataclass(frozen=True)
+class Needs:
+    """Data a metric cannot be computed without, beyond its units' own tables.
+
+    Any one of ``any_of`` will do; ``what`` names it for the user ("reply events"). A workspace
+    without it leaves the metric empty with a note, never 0 (a tickets-only file has no
+    replies, so no first response time and no "tickets without a first response").
+    """
+
+    what: str
+    any_of: tuple[Data, ...]
+
+
 class Direction(Enum):
     UP = "higher is better"
     DOWN = "lower is better"
@@ -64,6 +85,8 @@ class Metric:
     #: a survey whose scale direction (``[surveys.directions]``) decides this metric's direction;
     #: ``direction`` is then the default one (a higher score is better)
     follows_scale: str = ""
+    #: data the metric needs besides its source's tables (see :class:`Needs`)
+    needs: tuple[Needs, ...] = ()
 
     @property
     def kind(self) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from supportmetrics.metrics.common import flag, ratio
 from supportmetrics.metrics.model import Combined, Count, Direction, Duration, Part, Ratio, Unit
+from supportmetrics.metrics.needs import REPLIES
 
 FIRST_RESPONSE_TIME = Duration(
-    id="first_response_time", title="First response time", unit=Unit.SECONDS,
+    id="first_response_time", needs=(REPLIES,), title="First response time", unit=Unit.SECONDS,
     direction=Direction.DOWN, source="first_responses", anchor="created_at",
     start="created_at", end="first_response_at",
     dimensions=("agent_id", "team", "channel", "category", "priority"),
@@ -15,7 +16,7 @@ FIRST_RESPONSE_TIME = Duration(
     article="seeds 000, 001, 003, 004", unit_label="tickets",
 )
 FRT_UNANSWERED = Count(
-    id="frt_unanswered", title="Tickets without a first response", unit=Unit.COUNT,
+    id="frt_unanswered", needs=(REPLIES,), title="Tickets without a first response", unit=Unit.COUNT,
     direction=Direction.DOWN, source="first_responses", anchor="created_at",
     where=lambda t, s: t.first_response_at.isnull(), variant_of="first_response_time",
     dimensions=FIRST_RESPONSE_TIME.dimensions,
@@ -23,7 +24,7 @@ FRT_UNANSWERED = Count(
     unit_label="tickets",
 )
 FRT_PER_RESOLVED = Combined(
-    id="frt_per_resolved", title="First response time per resolved ticket (literal)",
+    id="frt_per_resolved", needs=(REPLIES,), title="First response time per resolved ticket (literal)",
     unit=Unit.SECONDS, direction=Direction.DOWN, source="tickets", anchor="created_at",
     dimensions=("agent_id", "team", "channel", "category", "priority"),
     variant_of="first_response_time",
@@ -42,7 +43,7 @@ FRT_PER_RESOLVED = Combined(
     article="seed 001", unit_label="tickets",
 )
 RESPONSE_TIME = Duration(
-    id="response_time", title="Average response time (every reply)", unit=Unit.SECONDS,
+    id="response_time", needs=(REPLIES,), title="Average response time (every reply)", unit=Unit.SECONDS,
     direction=Direction.DOWN, source="waits", anchor="reply_at",
     start="waiting_since", end="reply_at", dimensions=("agent_id", "team", "channel"),
     where=lambda t, s: t.reply_at.notnull(),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from supportmetrics.metrics.common import flag
 from supportmetrics.metrics.model import Direction, Ratio, Unit
+from supportmetrics.metrics.needs import REPLIES
 
 SLA_COMPLIANCE = Ratio(
-    id="sla_compliance", title="SLA compliance", unit=Unit.PERCENT, direction=Direction.UP,
+    id="sla_compliance", needs=(REPLIES,), title="SLA compliance", unit=Unit.PERCENT, direction=Direction.UP,
     source="sla", anchor="created_at", where=lambda t, s: t.has_targets,
     dimensions=("priority", "team", "agent_id"),
     numerator=lambda t, s: flag(t.sla_met), denominator=lambda t, s: 1,

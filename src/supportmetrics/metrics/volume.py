@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from supportmetrics.metrics.common import flag, ratio
 from supportmetrics.metrics.model import Combined, Count, Direction, Part, Ratio, Unit
+from supportmetrics.metrics.needs import CUSTOMERS_ON_TICKETS
 
 REQUEST_VOLUME = Count(
     id="request_volume", title="Request volume (tickets + calls)", unit=Unit.COUNT,
@@ -31,7 +32,7 @@ CHANNEL_SHARE = Combined(
     article="seeds 000, 001, 003", unit_label="requests",
 )
 REPEAT_CONTACT_RATE = Ratio(
-    id="repeat_contact_rate", title="Repeat contact rate", unit=Unit.PERCENT,
+    id="repeat_contact_rate", needs=(CUSTOMERS_ON_TICKETS,), title="Repeat contact rate", unit=Unit.PERCENT,
     direction=Direction.DOWN, source="tickets", anchor="created_at",
     where=lambda t, s: t.customer_id.notnull(), dimensions=("channel", "category", "agent_id"),
     numerator=lambda t, s: flag(t.repeat_contact), denominator=lambda t, s: 1,

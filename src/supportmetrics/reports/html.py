@@ -40,6 +40,7 @@ nav.toc a { color: var(--accent); margin-right: 14px; text-decoration: none; }
         border-left: 5px solid #cbd5e1; }
 .tile.good { border-left-color: var(--good); } .tile.bad { border-left-color: var(--bad); }
 .tile .name { color: var(--muted); font-size: 12px; }
+.tile.missing, tr.missing td { color: var(--muted); background: #f1f5f9; }
 .tile .value { font-size: 24px; font-weight: 600; margin: 2px 0; }
 .tile .sub { font-size: 12px; color: var(--muted); }
 .chg.good { color: var(--good); } .chg.bad { color: var(--bad); } .chg { white-space: nowrap; }
@@ -148,6 +149,11 @@ def _tiles(report: Report) -> str:
         target = (f"target {row.target.label(row.metric.unit)}" if row.target else
                   "" if row.metric.direction is Direction.NEUTRAL else row.metric.direction.value)
         prev = period_label(report.periods[-2], report.grain) if len(report.periods) > 1 else ""
+        if row.missing:
+            out.append(
+                f'<div class="tile missing"><div class="name">{_e(row.metric.title)}</div>'
+                f'<div class="value">–</div><div class="sub">{_e(row.missing)}</div></div>')
+            continue
         out.append(
             f'<div class="tile {row.status}"><div class="name">{_e(row.metric.title)}</div>'
             f'<div class="value">{_e(_fmt(row.current, row.metric.unit))}</div>'
@@ -174,8 +180,12 @@ def _tracker(report: Report) -> str:
             label = (f'{_e(row.metric.title)} <span class="id">{_e(row.metric.id)}</span>')
             if row.error:
                 label += f'<br><span class="id">n/a: {_e(row.error)}</span>'
+            if row.missing:
+                label += f'<br><span class="id">{_e(row.missing)}</span>'
+            classes = " ".join(c for c in ("primary" if row.primary else "",
+                                           "missing" if row.missing else "") if c)
             body.append(
-                f'<tr class="{"primary" if row.primary else ""}" id="m-{_e(row.metric.id)}">'
+                f'<tr class="{classes}" id="m-{_e(row.metric.id)}">'
                 f'<td>{label}</td>{"".join(cells)}<td>{_change(row)}</td>'
                 f"<td>{target}</td><td>{_mark(row)}</td></tr>")
     return (f'<table class="tracker"><thead><tr><th>Metric</th>{heads}<th>Change</th>'

@@ -84,6 +84,9 @@ class MetricRow:
     target: Target | None = None
     primary: bool = False
     error: str = ""
+    #: why the workspace cannot compute the metric ("no reply events in the workspace; ..."):
+    #: its values are empty and it is shown greyed with this note, never judged
+    missing: str = ""
 
     @property
     def current(self) -> float | None:
@@ -365,6 +368,12 @@ def _tracker(ws: Any, periods: tuple[date, ...], end: date, grain: str,
             if metric.id in TRACKER_SKIP:
                 continue
             metric = in_workspace(metric, ws.settings)
+            missing = ws.engine().missing_data(metric)
+            if missing is not None:
+                rows.append(MetricRow(metric, domain, (None,) * len(keys), (0,) * len(keys),
+                                      targets.get(metric.id), metric.id in PRIMARY,
+                                      missing=missing.removeprefix(f"{metric.id}: ")))
+                continue
             error = ""
             try:
                 frame = ws.metric(metric.id, grain=grain, start=periods[0], end=end,
@@ -566,7 +575,9 @@ def build_report(
         scorecards = _scorecards(ws, chosen, stop, where)
         sla = _sla(ws, chosen, stop, where)
         comments = _comments(ws, chosen, stop, where)
-    notes += filter_notes
+    # a metric without its data is greyed on its own row with its note, not repeated here
+    greyed = {f"{r.metric.id}: {r.missing}" for r in rows if r.missing}
+    notes += [n for n in filter_notes if n not in greyed]
     return Report(
         title=title,
         workspace=str(ws.directory),

@@ -220,7 +220,8 @@ def _tracker_row(sheet: Any, f: _Formats, r: MetricRow, row: int, first: int, la
                    f'"flat",IF({change}>0,"{up}","{down}")))')
         cached = r.trend
     sheet.write_formula(row, status_col, formula, f.text, cached)
-    sheet.write(row, status_col + 1, r.metric.direction.value, f.muted)
+    # a metric without its data says what is missing where its direction would be
+    sheet.write(row, status_col + 1, r.missing or r.metric.direction.value, f.muted)
 
 
 def _cached(change: float | None, unit: Unit) -> Any:
