@@ -161,9 +161,46 @@ def test_repeat_contact_rate(ws: Workspace) -> None:
 
 
 def test_sla_compliance(ws: Workspace) -> None:
-    # met: T1, T2, T3, T4 (pending Mon 09:31 -> Tue 10:00 pauses 30540 of its 32400 business
-    # seconds), T6; T5 never answered, T7 not solved -> 5 / 7
-    assert value(ws, "sla_compliance") == (pytest.approx(500 / 7), 7)
+    # as of the end of the ticket data (T8's solve, Mon 2025-11-03 09:20): met: T1, T2, T3, T4
+    # (pending Mon 09:31 -> Tue 10:00 pauses 30540 of its 32400 business seconds), T6; breached:
+    # T5 (normal, never answered: its 480 min ran out on Mon Oct 6); pending: T7 (normal,
+    # answered in 5 min, then pending from 09:06 on, which pauses its clock at 360 s of its
+    # 72 h) -> 5 / 6 decided. (Before targets not yet due were pending, T7 was a breach: 5 / 7.)
+    assert value(ws, "sla_compliance") == (pytest.approx(500 / 6), 6)
+
+
+def test_sla_targets_not_yet_due_are_pending_as_of_an_instant(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def judged(as_of: str) -> tuple[float | None, int]:
+        return value(ws, "sla_compliance", end="2025-11-01", as_of=as_of)
+
+    # as of Fri 2025-10-03 13:00 (UTC workspace): T1, T2, T3 answered and solved in time; T5
+    # created an hour before (1 business hour of 8 / of 72) is pending; T4, T6, T7 do not
+    # exist yet -> 3 / 3
+    assert judged("2025-10-03T13:00") == (100.0, 3)
+    # as of Mon 2025-10-06 13:00: T5 has run Fri 12:00-17:00 + Mon 09:00-13:00 = 9 h > 8 h:
+    # breached; T4 (answered Mon 09:30 within 24 h) is unsolved at 1860 s of 120 h (Mon
+    # 09:00-09:31, then pending); T6 answered (row) and unsolved at 4 h of 24 h: pending -> 3 / 4
+    assert judged("2025-10-06T13:00") == (75.0, 4)
+    code = main(["--workspace", str(ws.directory), "explain", "sla_compliance", "--period",
+                 "2025-10", "--as-of", "2025-10-06T13:00", "--format", "json"])
+    assert code == 0
+    units = {r["unit"]: r for r in json.loads(capsys.readouterr().out)}
+    assert {u: r["sla_status"] for u, r in units.items()} == {
+        "T1": "met", "T2": "met", "T3": "met", "T5": "breached",
+        "T4": "pending", "T6": "pending", "T7": "pending"}
+    assert units["T5"]["frt_sla_seconds"] == 32400.0 and units["T5"]["frt_breached"] is True
+    assert units["T4"]["resolution_sla_seconds"] == 1860.0
+    assert units["T4"]["denominator"] == 0.0 and units["T5"]["denominator"] == 1.0
+    code = main(["--workspace", str(ws.directory), "metrics", "sla_compliance", "--from",
+                 "2025-10-01", "--to", "2025-11-01", "--as-of", "2025-10-06 13:00",
+                 "--format", "json"])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)[0] == {
+        "metric": "sla_compliance", "period": OCT, "value": 75.0, "count": 4}
+    assert main(["--workspace", str(ws.directory), "metrics", "sla_compliance", "--as-of",
+                 "last tuesday"]) == 2
 
 
 # --- calls -------------------------------------------------------------------------------------

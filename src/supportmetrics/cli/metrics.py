@@ -16,6 +16,9 @@ from supportmetrics.engine import build_query
 from supportmetrics.errors import QueryError, query_notes
 from supportmetrics.metrics import CATALOGUE, DOMAINS, direction_label
 
+AS_OF_HELP = ("Judge SLA targets as of this local date or time (2025-12-31T18:00; a date is "
+              "its midnight); default: the end of the ticket data.")
+
 
 def _where(options: list[str]) -> list[tuple[str, str]]:
     pairs = []
@@ -42,6 +45,7 @@ def metrics_command(
     where: list[str] = typer.Option([], "--where", help="COLUMN=VALUE filter (repeatable)."),
     clock: str = typer.Option("calendar", "--clock", help="calendar|business (durations)."),
     stat: str = typer.Option("mean", "--stat", help="mean|median|p90 (durations)."),
+    as_of: str = typer.Option(None, "--as-of", help=AS_OF_HELP),
     fmt: str = typer.Option("table", "--format", help="table|csv|json"),
 ) -> None:
     """Compute metrics per period (and per dimension)."""
@@ -49,7 +53,7 @@ def metrics_command(
         _print_catalogue(fmt)
         return
     queries = [
-        build_query(i, grain, _by(by), from_, to, _where(where), clock, stat) for i in ids
+        build_query(i, grain, _by(by), from_, to, _where(where), clock, stat, as_of) for i in ids
     ]
     with open_workspace(must_exist=True) as ws, query_notes() as notes:
         engine = ws.engine(state.engine)
@@ -66,11 +70,12 @@ def explain(
     grain: str = typer.Option(None, "--grain", help="Grain of --period when ambiguous."),
     where: list[str] = typer.Option([], "--where", help="COLUMN=VALUE filter (repeatable)."),
     clock: str = typer.Option("calendar", "--clock"),
+    as_of: str = typer.Option(None, "--as-of", help=AS_OF_HELP),
     fmt: str = typer.Option("table", "--format", help="table|csv|json"),
 ) -> None:
     """List the units behind one number, each with its own value."""
     start, end, g = _period_bounds(period, grain)
-    query = build_query(metric, g, (), start, end, _where(where), clock)
+    query = build_query(metric, g, (), start, end, _where(where), clock, as_of=as_of)
     with open_workspace(must_exist=True) as ws:
         frame = ws.engine(state.engine).explain(query)
     emit(frame, fmt)

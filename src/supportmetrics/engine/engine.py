@@ -6,7 +6,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -58,6 +58,7 @@ class Engine:
         self._span: tuple[date, date] | None = None
         self._source_spans: dict[tuple[str, ...], tuple[date, date] | None] = {}
         self._has: dict[Data, bool] = {}
+        self._data_end: datetime | None = None
         first, last = self.data_span()
         self._first_day = first - timedelta(days=400)
         self._last_day = last + timedelta(days=400)
@@ -228,8 +229,27 @@ class Engine:
         )
         return Context(
             self.sources, self.settings, self.zone_table, self.business_table,
-            first, last, tuple(periods), periods_table,
+            first, last, tuple(periods), periods_table, self.as_of(query),
         )
+
+    def as_of(self, query: Query) -> datetime:
+        """The instant (naive UTC) SLA targets are judged at: --as-of, else the data's end."""
+        if query.as_of is None:
+            return self.data_end()
+        instant = query.as_of
+        if instant.tzinfo is None:
+            instant = instant.replace(tzinfo=self.settings.zone)
+        return instant.astimezone(UTC).replace(tzinfo=None)
+
+    def data_end(self) -> datetime:
+        """The last instant of the ticket data: the latest creation, reply, solve or event."""
+        if self._data_end is None:
+            spans = ibis.union(self._span_expr("tickets", every_time=True),
+                               self._span_expr("ticket_events", every_time=True))
+            utc = _dates_utc(spans.aggregate(lo=spans.lo.min(), hi=spans.hi.max()).execute())
+            self._data_end = (utc[1].to_pydatetime() if utc is not None
+                              else datetime.now(UTC).replace(tzinfo=None, microsecond=0))
+        return self._data_end
 
     def resolve_range(self, query: Query) -> tuple[date, date]:
         """The query's [start, end) in local dates; an open side ends at the metric's own data.
@@ -331,7 +351,8 @@ class Engine:
         if isinstance(metric, (Combined, Rollup)):
             return self._explain_parts(metric, query, ctx)
         source = SOURCES[metric.source]
-        t = filtered(metric.where, query, self.sources.get(metric.source), self.settings)
+        t = filtered(metric.where, query, self.sources.get(metric.source, ctx.as_of),
+                     self.settings)
         if isinstance(metric, Snapshot):
             age = metric.min_age_seconds(self.settings) if metric.min_age_seconds else None
             t = snapshot_units(t, metric.opened, metric.closed, "end", ctx, age, metric.age_from)
@@ -425,6 +446,20 @@ def _grain_start(day: date, grain: Grain) -> date:
 
 def _next_grain(day: date, grain: Grain) -> date:
     return cal.next_grain(day, grain.value)
+
+
+def parse_instant(value: str | date | datetime | None, option: str) -> datetime | None:
+    """An ISO date or date-time (a date is its midnight); naive ones are local times."""
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, datetime.min.time())
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise QueryError(
+            f"{option} {value!r}: expected a date or a date and time like 2025-10-06T13:00"
+        ) from None
 
 
 def parse_date(value: str | date | datetime | None, option: str) -> date | None:
