@@ -474,8 +474,7 @@ def test_a_metric_without_its_data_is_null_with_a_note(
             "in the workspace; left empty (not 0)",
             "frt_per_resolved: no replies (agent_reply events, or first_response_at on tickets) "
             "in the workspace; left empty (not 0)",
-            "cost_per_ticket: no ledger entries; and no support_cost entries in the ledger in "
-            "the workspace; left empty (not 0)",
+            "cost_per_ticket: no ledger entries in the workspace; left empty (not 0)",
             "blocked_calls: no calls in the workspace; left empty (not 0)",
         ]
         # an event log without agent replies: FCR is not 0 %, it is unknown

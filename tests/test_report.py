@@ -306,4 +306,8 @@ def test_metrics_without_their_data_are_greyed_not_judged(tmp_path: Path) -> Non
     shown = {metric_id for metric_id, _title, _values in rows["summary"][1:]}
     assert "first_response_time" not in shown and "cost_per_ticket" not in shown
     assert "ticket_volume" in shown and "resolution_time" in shown
-    assert any(n.startswith("first_response_time: no replies") for n in rows["missing"])
+    assert ("not shown, no replies (agent_reply events, or first_response_at on tickets) in the "
+            "workspace: first_response_time, sla_compliance, service_level_tickets"
+            in rows["missing"])
+    assert "not shown, no calls in the workspace: service_level_calls, asa, abandonment_rate" \
+        in rows["missing"]

@@ -279,22 +279,29 @@ class Engine:
             self._has[data] = bool(t.limit(1).count().execute())
         return self._has[data]
 
-    def missing_data(self, metric: Metric) -> str | None:
-        """Why the workspace cannot compute ``metric`` (None when it has the data it needs).
+    def lacking(self, metric: Metric) -> str | None:
+        """The data the workspace lacks to compute ``metric`` ("calls"); None when it has it.
 
-        A metric needs a row in one of its source's tables and every one of its declared
+        A metric needs a row in one of its source's tables, then every one of its declared
         :class:`~supportmetrics.metrics.model.Needs`; a rollup also what its metric needs.
         """
         if isinstance(metric, Rollup):
-            inner = self.missing_data(get_metric(metric.of))
+            inner = self.lacking(get_metric(metric.of))
             if inner is not None:
-                return inner.replace(metric.of, metric.id, 1)
+                return inner
         source = SOURCES[metric.source]
         needs = (Needs(source.data, tuple(Data(t) for t in source.tables)), *metric.needs)
-        lacking = [n.what for n in needs if not any(self.has(d) for d in n.any_of)]
-        if not lacking:
+        for need in needs:  # the first thing missing: without the source, nothing else counts
+            if not any(self.has(d) for d in need.any_of):
+                return need.what
+        return None
+
+    def missing_data(self, metric: Metric) -> str | None:
+        """The note for a metric the workspace cannot compute (None when it can)."""
+        lacking = self.lacking(metric)
+        if lacking is None:
             return None
-        return f"{metric.id}: no {'; and no '.join(lacking)} in the workspace; left empty (not 0)"
+        return f"{metric.id}: no {lacking} in the workspace; left empty (not 0)"
 
     # -- metrics ---------------------------------------------------------------------------
 

@@ -22,10 +22,15 @@ HEADLINE = (
 
 
 def missing_headlines(workspace: Any) -> list[str]:
-    """Why a headline metric is left out of the summary: the workspace lacks its data."""
+    """The headline metrics left out of the summary, grouped by the data the workspace lacks."""
     engine = workspace.engine()
-    notes = (engine.missing_data(get_metric(metric_id)) for metric_id in HEADLINE)
-    return [note for note in notes if note is not None]
+    left_out: dict[str, list[str]] = {}
+    for metric_id in HEADLINE:
+        lacking = engine.lacking(get_metric(metric_id))
+        if lacking is not None:
+            left_out.setdefault(lacking, []).append(metric_id)
+    return [f"not shown, no {what} in the workspace: {', '.join(ids)}"
+            for what, ids in left_out.items()]
 
 
 def summary_rows(workspace: Any, months: int = 3) -> list[tuple[str, str, list[str]]]:
@@ -85,4 +90,4 @@ def print_summary(workspace: Any, console: Console | None = None) -> None:
         view.add_row(f"{title} [dim]({metric_id})[/]", *values)
     console.print(view)
     for note in missing_headlines(workspace):
-        console.print(f"[dim]not shown: {escape(note)}[/]", highlight=False)
+        console.print(f"[dim]{escape(note)}[/]", highlight=False)
