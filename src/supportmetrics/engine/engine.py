@@ -162,7 +162,8 @@ class Engine:
         """
         t = self.backend.table(name)
         spec = TABLES[name]
-        names = [c.name for c in spec.columns if c.type in _TIME_TYPES] if every_time else [spec.span]
+        names = ([c.name for c in spec.columns if c.type in _TIME_TYPES] if every_time
+                 else [spec.span])
         columns = []
         for column_name in names:
             column = t[column_name]

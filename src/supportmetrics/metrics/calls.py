@@ -81,7 +81,8 @@ BLOCKED_RATE = Ratio(
     definition="100 x blocked calls / call attempts", article="seed 000", unit_label="attempts",
 )
 AHT = Mean(
-    id="aht", needs=(HANDLE_TIME,), title="Average handle time", unit=Unit.SECONDS, direction=Direction.DOWN,
+    id="aht", title="Average handle time", unit=Unit.SECONDS, direction=Direction.DOWN,
+    needs=(HANDLE_TIME,),
     source="handled", anchor="at", dimensions=("agent_id", "queue", "channel"),
     value=lambda t, s: t.handle_seconds,
     definition="mean (talk + hold + wrap) over answered calls, anchored at the answer; tickets "
@@ -89,7 +90,8 @@ AHT = Mean(
     "only)", article="seed 000", unit_label="handled calls and tickets",
 )
 AGENT_UTILIZATION = Combined(
-    id="agent_utilization", needs=(HANDLE_TIME,), title="Agent utilization", unit=Unit.PERCENT,
+    id="agent_utilization", title="Agent utilization", unit=Unit.PERCENT,
+    needs=(HANDLE_TIME,),
     direction=Direction.NEUTRAL, source="shifts", anchor="start", dimensions=("agent_id", "team"),
     parts={
         "handle": Part(source="handled", anchor="at", measure=lambda t, s: t.handle_seconds),
@@ -102,6 +104,6 @@ AGENT_UTILIZATION = Combined(
 )
 
 METRICS = (
-    SERVICE_LEVEL, SERVICE_LEVEL_CALLS, SERVICE_LEVEL_TICKETS, ASA, AVG_WAIT_TIME, ABANDONMENT_RATE, BLOCKED_CALLS, BLOCKED_RATE, AHT,
-    AGENT_UTILIZATION,
+    SERVICE_LEVEL, SERVICE_LEVEL_CALLS, SERVICE_LEVEL_TICKETS, ASA, AVG_WAIT_TIME,
+    ABANDONMENT_RATE, BLOCKED_CALLS, BLOCKED_RATE, AHT, AGENT_UTILIZATION,
 )

@@ -90,7 +90,8 @@ CLV_PREDICTIVE = Combined(
     article="seed 001", unit_label="buying customers",
 )
 CLV_NET = Combined(
-    id="clv_net", needs=(ACQUISITION_COST,), title="Customer lifetime value net of CAC", unit=Unit.MONEY,
+    id="clv_net", title="Customer lifetime value net of CAC", unit=Unit.MONEY,
+    needs=(ACQUISITION_COST,),
     direction=Direction.UP, source="orders", anchor="at", variant_of="clv",
     dimensions=(),
     parts={"revenue": _orders_amount, "buyers": _buyers, "lifetimes": _lifetimes,
@@ -103,7 +104,8 @@ CLV_NET = Combined(
     article="seed 003", unit_label="buying customers",
 )
 CAC = Combined(
-    id="cac", needs=(ACQUISITION_COST,), title="Customer acquisition cost", unit=Unit.MONEY, direction=Direction.DOWN,
+    id="cac", title="Customer acquisition cost", unit=Unit.MONEY, direction=Direction.DOWN,
+    needs=(ACQUISITION_COST,),
     source="customers", anchor="signup_at", dimensions=(),
     parts={"sales": _ledger("sales_cost"), "marketing": _ledger("marketing_cost"), "new": _new},
     formula=lambda p, s: ratio(p["sales"] + p["marketing"], p["new"]), count_part="new",
@@ -111,7 +113,8 @@ CAC = Combined(
     article="seed 003 ($10,000 / 20,000 = $0.50)", unit_label="new customers",
 )
 SUPPORT_COST_RATIO = Combined(
-    id="support_cost_ratio", needs=(SUPPORT_COST, REVENUE,), title="Support cost as % of revenue", unit=Unit.PERCENT,
+    id="support_cost_ratio", title="Support cost as % of revenue", unit=Unit.PERCENT,
+    needs=(SUPPORT_COST, REVENUE),
     direction=Direction.DOWN, source="ledger", anchor="date", dimensions=(),
     parts={"support": _ledger("support_cost"), "revenue_ledger": _ledger("revenue"),
            "revenue_orders": Part(source="orders", anchor="at",
@@ -125,7 +128,8 @@ SUPPORT_COST_RATIO = Combined(
     "benchmark under 10 %", article="seed 002", unit_label="support cost",
 )
 COST_PER_TICKET = Combined(
-    id="cost_per_ticket", needs=(SUPPORT_COST,), title="Cost per ticket", unit=Unit.MONEY, direction=Direction.DOWN,
+    id="cost_per_ticket", title="Cost per ticket", unit=Unit.MONEY, direction=Direction.DOWN,
+    needs=(SUPPORT_COST,),
     source="ledger", anchor="date", dimensions=(),
     parts={"support": _ledger("support_cost"),
            "tickets": Part(source="tickets", anchor="created_at", dimensions=())},

@@ -36,7 +36,8 @@ OPEN_TICKETS = Snapshot(
     article="seed 000", unit_label="tickets",
 )
 AWAITING_REPLY = Snapshot(
-    id="awaiting_reply", needs=(REPLIES,), title="Tickets awaiting a reply at period end", unit=Unit.COUNT,
+    id="awaiting_reply", title="Tickets awaiting a reply at period end", unit=Unit.COUNT,
+    needs=(REPLIES,),
     direction=Direction.DOWN, source="waits", anchor="waiting_since",
     opened="waiting_since", closed="wait_end", count_distinct="ticket_id",
     dimensions=("agent_id", "team", "channel", "priority"), variant_of="open_tickets",
@@ -55,7 +56,8 @@ BACKLOG = Snapshot(
     article="seed 000", unit_label="tickets",
 )
 BACKLOG_UNANSWERED = Snapshot(
-    id="backlog_unanswered", needs=(REPLIES,), title="Backlog without any agent reply", unit=Unit.COUNT,
+    id="backlog_unanswered", title="Backlog without any agent reply", unit=Unit.COUNT,
+    needs=(REPLIES,),
     direction=Direction.DOWN, source="open_spans", anchor="span_start",
     opened="span_start", closed="unanswered_end", count_distinct="ticket_id",
     min_age_seconds=lambda s: s.thresholds.backlog_age_hours * 3600, age_from="created_at",
@@ -115,7 +117,8 @@ COMPLAINT_RESOLUTION_TIME = Duration(
     article="seed 001", unit_label="complaints",
 )
 FCR_RATE = Ratio(
-    id="fcr_rate", needs=(REPLY_EVENTS,), title="First contact resolution", unit=Unit.PERCENT, direction=Direction.UP,
+    id="fcr_rate", title="First contact resolution", unit=Unit.PERCENT, direction=Direction.UP,
+    needs=(REPLY_EVENTS,),
     source="solved", anchor="solved_at", where=_with_replies, dimensions=_SOLVED_DIMS,
     numerator=lambda t, s: flag(t.public_replies == 1), denominator=lambda t, s: 1,
     definition="100 x solved tickets with exactly one public agent reply / solved tickets (one "
@@ -123,7 +126,8 @@ FCR_RATE = Ratio(
     "events are left out", article="seeds 002, 003, 004", unit_label="solved tickets",
 )
 FCR_SINGLE_AGENT = Ratio(
-    id="fcr_single_agent", needs=(AGENT_EVENTS,), title="Solved by one agent only", unit=Unit.PERCENT,
+    id="fcr_single_agent", title="Solved by one agent only", unit=Unit.PERCENT,
+    needs=(AGENT_EVENTS,),
     direction=Direction.UP, source="solved", anchor="solved_at", where=_with_replies,
     dimensions=_SOLVED_DIMS, variant_of="fcr_rate",
     numerator=lambda t, s: flag(t.agents_involved.fill_null(0) <= 1), denominator=lambda t, s: 1,
@@ -131,7 +135,8 @@ FCR_SINGLE_AGENT = Ratio(
     "solved tickets", article="seed 003", unit_label="solved tickets",
 )
 REOPEN_RATE = Ratio(
-    id="reopen_rate", needs=(STATUS_EVENTS,), title="Reopen rate", unit=Unit.PERCENT, direction=Direction.DOWN,
+    id="reopen_rate", title="Reopen rate", unit=Unit.PERCENT, direction=Direction.DOWN,
+    needs=(STATUS_EVENTS,),
     source="solved", anchor="solved_at", where=_with_replies,
     dimensions=("agent_id", "team", "channel"),
     numerator=lambda t, s: flag(t.reopens > 0), denominator=lambda t, s: 1,
@@ -139,7 +144,8 @@ REOPEN_RATE = Ratio(
     article="seed 004", unit_label="solved tickets",
 )
 REPLIES_PER_TICKET = Mean(
-    id="replies_per_ticket", needs=(REPLY_EVENTS,), title="Replies per ticket", unit=Unit.COUNT,
+    id="replies_per_ticket", title="Replies per ticket", unit=Unit.COUNT,
+    needs=(REPLY_EVENTS,),
     direction=Direction.DOWN, source="solved", anchor="solved_at", where=_with_replies,
     dimensions=("agent_id", "team", "channel"), value=lambda t, s: t.public_replies,
     definition="mean public agent replies per solved ticket", article="seed 004",

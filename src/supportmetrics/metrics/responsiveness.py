@@ -7,7 +7,8 @@ from supportmetrics.metrics.model import Combined, Count, Direction, Duration, P
 from supportmetrics.metrics.needs import REPLIES
 
 FIRST_RESPONSE_TIME = Duration(
-    id="first_response_time", needs=(REPLIES,), title="First response time", unit=Unit.SECONDS,
+    id="first_response_time", title="First response time", unit=Unit.SECONDS,
+    needs=(REPLIES,),
     direction=Direction.DOWN, source="first_responses", anchor="created_at",
     start="created_at", end="first_response_at",
     dimensions=("agent_id", "team", "channel", "category", "priority"),
@@ -16,7 +17,8 @@ FIRST_RESPONSE_TIME = Duration(
     article="seeds 000, 001, 003, 004", unit_label="tickets",
 )
 FRT_UNANSWERED = Count(
-    id="frt_unanswered", needs=(REPLIES,), title="Tickets without a first response", unit=Unit.COUNT,
+    id="frt_unanswered", title="Tickets without a first response", unit=Unit.COUNT,
+    needs=(REPLIES,),
     direction=Direction.DOWN, source="first_responses", anchor="created_at",
     where=lambda t, s: t.first_response_at.isnull(), variant_of="first_response_time",
     dimensions=FIRST_RESPONSE_TIME.dimensions,
@@ -24,7 +26,8 @@ FRT_UNANSWERED = Count(
     unit_label="tickets",
 )
 FRT_PER_RESOLVED = Combined(
-    id="frt_per_resolved", needs=(REPLIES,), title="First response time per resolved ticket (literal)",
+    id="frt_per_resolved", title="First response time per resolved ticket (literal)",
+    needs=(REPLIES,),
     unit=Unit.SECONDS, direction=Direction.DOWN, source="tickets", anchor="created_at",
     dimensions=("agent_id", "team", "channel", "category", "priority"),
     variant_of="first_response_time",
@@ -43,7 +46,8 @@ FRT_PER_RESOLVED = Combined(
     article="seed 001", unit_label="tickets",
 )
 RESPONSE_TIME = Duration(
-    id="response_time", needs=(REPLIES,), title="Average response time (every reply)", unit=Unit.SECONDS,
+    id="response_time", title="Average response time (every reply)", unit=Unit.SECONDS,
+    needs=(REPLIES,),
     direction=Direction.DOWN, source="waits", anchor="reply_at",
     start="waiting_since", end="reply_at", dimensions=("agent_id", "team", "channel"),
     where=lambda t, s: t.reply_at.notnull(),

@@ -14,7 +14,8 @@ def _answered(survey: str) -> Expr:
     return lambda t, s: (t.survey == survey) & t.score.notnull()
 
 NPS = Ratio(
-    id="nps", needs=(answered("nps"),), title="Net Promoter Score", unit=Unit.POINTS, direction=Direction.UP,
+    id="nps", title="Net Promoter Score", unit=Unit.POINTS, direction=Direction.UP,
+    needs=(answered("nps"),),
     source="surveys", anchor="responded_at", where=_answered("nps"),
     dimensions=("agent_id", "channel", "segment"),
     numerator=lambda t, s: flag(t.score >= 9) - flag(t.score <= 6),
@@ -23,7 +24,8 @@ NPS = Ratio(
     article="seeds 000, 001, 003, 004", unit_label="responses",
 )
 CSAT = Ratio(
-    id="csat", needs=(answered("csat"),), title="Customer satisfaction (CSAT %)", unit=Unit.PERCENT, direction=Direction.UP,
+    id="csat", title="Customer satisfaction (CSAT %)", unit=Unit.PERCENT, direction=Direction.UP,
+    needs=(answered("csat"),),
     source="surveys", anchor="responded_at", where=_answered("csat"),
     dimensions=("agent_id", "team", "channel", "category"),
     numerator=lambda t, s: flag(t.satisfied), denominator=lambda t, s: 1,
@@ -32,14 +34,16 @@ CSAT = Ratio(
     article="seeds 001, 003", unit_label="responses",
 )
 CSAT_MEAN = Mean(
-    id="csat_mean", needs=(answered("csat"),), title="CSAT mean score", unit=Unit.SCORE, direction=Direction.UP,
+    id="csat_mean", title="CSAT mean score", unit=Unit.SCORE, direction=Direction.UP,
+    needs=(answered("csat"),),
     source="surveys", anchor="responded_at", where=_answered("csat"),
     dimensions=CSAT.dimensions, value=lambda t, s: t.score, variant_of="csat",
     definition="mean CSAT score (sum of scores / responses)", article="seed 001",
     unit_label="responses",
 )
 CES = Mean(
-    id="ces", needs=(answered("ces"),), title="Customer Effort Score", unit=Unit.SCORE, direction=Direction.UP,
+    id="ces", title="Customer Effort Score", unit=Unit.SCORE, direction=Direction.UP,
+    needs=(answered("ces"),),
     follows_scale="ces",
     source="surveys", anchor="responded_at", where=_answered("ces"),
     dimensions=("agent_id", "channel"), value=lambda t, s: t.score,
@@ -57,7 +61,8 @@ def _best_two(t: Any, s: Any) -> Any:
 
 
 CES_AGREE = Ratio(
-    id="ces_agree_pct", needs=(answered("ces"),), title="CES: % in the best two points", unit=Unit.PERCENT,
+    id="ces_agree_pct", title="CES: % in the best two points", unit=Unit.PERCENT,
+    needs=(answered("ces"),),
     direction=Direction.UP, source="surveys", anchor="responded_at", where=_answered("ces"),
     dimensions=CES.dimensions, variant_of="ces",
     numerator=_best_two, denominator=lambda t, s: 1,
@@ -66,7 +71,8 @@ CES_AGREE = Ratio(
     article="seed 003", unit_label="responses",
 )
 HAPPINESS = Ratio(
-    id="happiness", needs=(answered("happiness"),), title="Happiness score", unit=Unit.POINTS, direction=Direction.UP,
+    id="happiness", title="Happiness score", unit=Unit.POINTS, direction=Direction.UP,
+    needs=(answered("happiness"),),
     source="surveys", anchor="responded_at", where=_answered("happiness"),
     dimensions=("agent_id", "channel"),
     numerator=lambda t, s: flag(t.score == t.scale_max) - flag(t.score == t.scale_min),

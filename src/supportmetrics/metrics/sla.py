@@ -7,7 +7,8 @@ from supportmetrics.metrics.model import Direction, Ratio, Unit
 from supportmetrics.metrics.needs import REPLIES
 
 SLA_COMPLIANCE = Ratio(
-    id="sla_compliance", needs=(REPLIES,), title="SLA compliance", unit=Unit.PERCENT, direction=Direction.UP,
+    id="sla_compliance", title="SLA compliance", unit=Unit.PERCENT, direction=Direction.UP,
+    needs=(REPLIES,),
     source="sla", anchor="created_at", where=lambda t, s: t.has_targets,
     dimensions=("priority", "team", "agent_id"),
     numerator=lambda t, s: flag(t.sla_met), denominator=lambda t, s: flag(t.sla_decided),

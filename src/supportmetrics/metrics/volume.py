@@ -32,7 +32,8 @@ CHANNEL_SHARE = Combined(
     article="seeds 000, 001, 003", unit_label="requests",
 )
 REPEAT_CONTACT_RATE = Ratio(
-    id="repeat_contact_rate", needs=(CUSTOMERS_ON_TICKETS,), title="Repeat contact rate", unit=Unit.PERCENT,
+    id="repeat_contact_rate", title="Repeat contact rate", unit=Unit.PERCENT,
+    needs=(CUSTOMERS_ON_TICKETS,),
     direction=Direction.DOWN, source="tickets", anchor="created_at",
     where=lambda t, s: t.customer_id.notnull(), dimensions=("channel", "category", "agent_id"),
     numerator=lambda t, s: flag(t.repeat_contact), denominator=lambda t, s: 1,

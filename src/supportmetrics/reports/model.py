@@ -34,8 +34,8 @@ TRACKER_SKIP = frozenset({"channel_share", "service_level"})
 PRIMARY = (
     "ticket_volume", "tickets_solved", "first_response_time", "resolution_time", "fcr_rate",
     "reopen_rate", "csat", "nps", "ces", "sla_compliance", "backlog", "service_level_calls",
-    "service_level_tickets", "asa", "abandonment_rate", "aht", "agent_utilization", "churn_rate", "retention_rate",
-    "cost_per_ticket", "support_cost_ratio",
+    "service_level_tickets", "asa", "abandonment_rate", "aht", "agent_utilization", "churn_rate",
+    "retention_rate", "cost_per_ticket", "support_cost_ratio",
 )
 AGENT_METRICS = (
     "tickets_solved", "first_response_time", "resolution_time", "csat", "fcr_rate",
