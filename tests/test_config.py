@@ -82,3 +82,14 @@ def test_engine_memory_and_threads_reach_the_database(tmp_path: Path) -> None:
                                                   encoding="utf-8")
     with pytest.raises(ConfigError, match="memory_limit"):
         Workspace.open(tmp_path)
+
+
+def test_a_survey_scale_declares_its_direction_once() -> None:
+    assert settings_from_dict({}).higher_is_better("ces")  # an agree / ease scale by default
+    effort = settings_from_dict({"surveys": {"directions": {"ces": "lower", "pulse": "lower"}}})
+    assert not effort.higher_is_better("ces") and not effort.higher_is_better("pulse")
+    assert effort.higher_is_better("csat")
+    with pytest.raises(ConfigError, match=r"surveys\.directions.*ces = 'down': expected"):
+        settings_from_dict({"surveys": {"directions": {"ces": "down"}}})
+    with pytest.raises(ConfigError, match="nps = 'lower': the nps metrics define a higher"):
+        settings_from_dict({"surveys": {"directions": {"nps": "lower"}}})

@@ -161,9 +161,46 @@ def test_repeat_contact_rate(ws: Workspace) -> None:
 
 
 def test_sla_compliance(ws: Workspace) -> None:
-    # met: T1, T2, T3, T4 (pending Mon 09:31 -> Tue 10:00 pauses 30540 of its 32400 business
-    # seconds), T6; T5 never answered, T7 not solved -> 5 / 7
-    assert value(ws, "sla_compliance") == (pytest.approx(500 / 7), 7)
+    # as of the end of the ticket data (T8's solve, Mon 2025-11-03 09:20): met: T1, T2, T3, T4
+    # (pending Mon 09:31 -> Tue 10:00 pauses 30540 of its 32400 business seconds), T6; breached:
+    # T5 (normal, never answered: its 480 min ran out on Mon Oct 6); pending: T7 (normal,
+    # answered in 5 min, then pending from 09:06 on, which pauses its clock at 360 s of its
+    # 72 h) -> 5 / 6 decided. (Before targets not yet due were pending, T7 was a breach: 5 / 7.)
+    assert value(ws, "sla_compliance") == (pytest.approx(500 / 6), 6)
+
+
+def test_sla_targets_not_yet_due_are_pending_as_of_an_instant(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def judged(as_of: str) -> tuple[float | None, int]:
+        return value(ws, "sla_compliance", end="2025-11-01", as_of=as_of)
+
+    # as of Fri 2025-10-03 13:00 (UTC workspace): T1, T2, T3 answered and solved in time; T5
+    # created an hour before (1 business hour of 8 / of 72) is pending; T4, T6, T7 do not
+    # exist yet -> 3 / 3
+    assert judged("2025-10-03T13:00") == (100.0, 3)
+    # as of Mon 2025-10-06 13:00: T5 has run Fri 12:00-17:00 + Mon 09:00-13:00 = 9 h > 8 h:
+    # breached; T4 (answered Mon 09:30 within 24 h) is unsolved at 1860 s of 120 h (Mon
+    # 09:00-09:31, then pending); T6 answered (row) and unsolved at 4 h of 24 h: pending -> 3 / 4
+    assert judged("2025-10-06T13:00") == (75.0, 4)
+    code = main(["--workspace", str(ws.directory), "explain", "sla_compliance", "--period",
+                 "2025-10", "--as-of", "2025-10-06T13:00", "--format", "json"])
+    assert code == 0
+    units = {r["unit"]: r for r in json.loads(capsys.readouterr().out)}
+    assert {u: r["sla_status"] for u, r in units.items()} == {
+        "T1": "met", "T2": "met", "T3": "met", "T5": "breached",
+        "T4": "pending", "T6": "pending", "T7": "pending"}
+    assert units["T5"]["frt_sla_seconds"] == 32400.0 and units["T5"]["frt_breached"] is True
+    assert units["T4"]["resolution_sla_seconds"] == 1860.0
+    assert units["T4"]["denominator"] == 0.0 and units["T5"]["denominator"] == 1.0
+    code = main(["--workspace", str(ws.directory), "metrics", "sla_compliance", "--from",
+                 "2025-10-01", "--to", "2025-11-01", "--as-of", "2025-10-06 13:00",
+                 "--format", "json"])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)[0] == {
+        "metric": "sla_compliance", "period": OCT, "value": 75.0, "count": 4}
+    assert main(["--workspace", str(ws.directory), "metrics", "sla_compliance", "--as-of",
+                 "last tuesday"]) == 2
 
 
 # --- calls -------------------------------------------------------------------------------------
@@ -334,3 +371,126 @@ def test_feedback_volume_by_hour_of_week(ws: Workspace) -> None:
     # Thu 11:00 = 83
     assert by(ws, "feedback_volume", "hour_of_week") == {58: (1.0, 1), 82: (1.0, 1), 83: (1.0, 1)}
     assert by(ws, "feedback_volume", "source") == {"email": (1.0, 1), "twitter": (2.0, 2)}
+
+
+# --- the default range: the metric's own data --------------------------------------------------
+
+def test_without_from_and_to_a_metric_covers_its_own_data(ws: Workspace) -> None:
+    # tickets (and their events) run from Wed 2025-10-01 to Mon 2025-11-03; customers sign up
+    # from 2024-01-01, which must not give ticket metrics 21 empty months before October
+    frame = ws.metric("ticket_volume")
+    assert frame[["period", "value"]].values.tolist() == [["2025-10-01", 7.0], ["2025-11-01", 1.0]]
+    # ISO weeks: 2025-09-29 (holding Oct 1) to 2025-11-03 (holding Nov 3) = 6 weeks; the calls
+    # all fall in the first (Oct 1-2)
+    weeks = ws.metric("service_level", grain="week", where={"request_kind": "call"})
+    assert weeks["period"].tolist() == [
+        "2025-09-29", "2025-10-06", "2025-10-13", "2025-10-20", "2025-10-27", "2025-11-03"]
+    assert weeks["count"].tolist() == [4, 0, 0, 0, 0, 0]
+    # a metric of the customers covers the customers: Jan 2024 (U1) to Nov 2025 (U4 churns) = 23
+    churn = ws.metric("churn_rate")
+    assert churn["period"].iloc[0] == "2024-01-01" and churn["period"].iloc[-1] == "2025-11-01"
+    assert len(churn) == 23
+
+
+# --- a survey scale's direction -------------------------------------------------------------------
+
+CES_ROWS = [  # 1-7 scale
+    ("E1", "ces", "2025-10-01 12:00", "2025-10-01 13:00", 7),
+    ("E2", "ces", "2025-10-01 12:00", "2025-10-01 14:00", 2),
+    ("E3", "ces", "2025-10-01 12:00", "2025-10-01 15:00", 1),
+]
+
+
+@pytest.mark.parametrize(("settings", "direction", "best_two"), [
+    ("", "higher is better", 100 / 3),  # 6-7 are best: E1 of three
+    ('[surveys.directions]\nces = "lower"\n', "lower is better", 200 / 3),  # 1-2: E2 and E3
+])
+def test_every_ces_metric_follows_the_scale_direction(
+    tmp_path: Path, settings: str, direction: str, best_two: float
+) -> None:
+    import pandas as pd
+
+    from supportmetrics.metrics import direction_in, get_metric
+
+    (tmp_path / "supportmetrics.toml").write_text(settings, encoding="utf-8")
+    with Workspace.open(tmp_path) as ces_ws:
+        frame = pd.DataFrame(CES_ROWS, columns=["response_id", "survey", "sent_at",
+                                                "responded_at", "score"])
+        assert ces_ws.ingest_frame("surveys", frame.astype(str)).ok
+        assert value(ces_ws, "ces_agree_pct") == (pytest.approx(best_two), 3)
+        assert value(ces_ws, "ces") == (pytest.approx(10 / 3), 3)  # (7 + 2 + 1) / 3 either way
+        assert direction_in(get_metric("ces"), ces_ws.settings).value == direction
+        assert direction_in(get_metric("ces_agree_pct"), ces_ws.settings).value == "higher is better"
+
+
+def test_service_level_per_request_kind(ws: Workspace) -> None:
+    # calls alone: K1 and K6 answered within 20 s of K1, K2, K4, K6 (K3 a short abandon) = 2 / 4;
+    # tickets alone: all but T5 first answered within target = 6 / 7; mixed: 8 / 11
+    assert value(ws, "service_level_calls") == (50.0, 4)
+    assert value(ws, "service_level_tickets") == (pytest.approx(600 / 7), 7)
+    assert value(ws, "service_level") == (pytest.approx(800 / 11), 11)
+
+
+def test_the_summary_never_mixes_tickets_and_calls(ws: Workspace) -> None:
+    from supportmetrics.engine.summary import summary_rows
+
+    rows = {metric_id: (title, values) for metric_id, title, values in summary_rows(ws)[1:]}
+    assert "service_level" not in rows
+    # the last three months of the tickets' data: Sep, Oct, Nov 2025 (calls only in October)
+    assert rows["service_level_calls"] == ("Service level (calls)", ["-", "50.0 %", "-"])
+    assert rows["service_level_tickets"] == ("Service level (tickets)", ["-", "85.7 %", "100.0 %"])
+
+
+# --- a metric whose data the workspace does not have ----------------------------------------------
+
+TICKETS_ONLY = [  # as a city's service-request export: no replies, no costs, no calls
+    ("R1", "2025-10-01 09:00", "2025-10-02 09:00", "closed"),
+    ("R2", "2025-10-03 09:00", None, "open"),
+]
+
+
+def test_a_metric_without_its_data_is_null_with_a_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pandas as pd
+
+    with Workspace.open(tmp_path / "ws") as city:
+        frame = pd.DataFrame(TICKETS_ONLY, columns=["ticket_id", "created_at", "resolved_at",
+                                                    "status"])
+        assert city.ingest_frame("tickets", frame.astype(object).where(frame.notna(), None)).ok
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", QueryWarning)
+            # without replies every ticket would be "unanswered" (2) and the literal FRT 0 s
+            assert value(city, "frt_unanswered") == (None, 0)
+            assert value(city, "frt_per_resolved") == (None, 0)
+            assert value(city, "cost_per_ticket") == (None, 0)  # no costs: not 0.00
+            assert value(city, "blocked_calls") == (None, 0)  # no calls: not 0
+            # what the data supports is computed: R1 solved after 86400 s; 2 tickets
+            assert value(city, "resolution_time") == (86400.0, 1)
+            assert value(city, "ticket_volume") == (2.0, 2)
+        notes = [str(w.message) for w in caught if w.category is QueryWarning]
+        assert notes == [
+            "frt_unanswered: no replies (agent_reply events, or first_response_at on tickets) "
+            "in the workspace; left empty (not 0)",
+            "frt_per_resolved: no replies (agent_reply events, or first_response_at on tickets) "
+            "in the workspace; left empty (not 0)",
+            "cost_per_ticket: no ledger entries in the workspace; left empty (not 0)",
+            "blocked_calls: no calls in the workspace; left empty (not 0)",
+        ]
+        # an event log without agent replies: FCR is not 0 %, it is unknown
+        events = pd.DataFrame([("v1", "R1", "2025-10-01 09:00", "customer_message", None),
+                               ("v2", "R1", "2025-10-02 09:00", "status_change", "solved")],
+                              columns=["event_id", "ticket_id", "at", "kind", "status"])
+        assert city.ingest_frame("ticket_events", events.astype(object)
+                                 .where(events.notna(), None)).ok
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", QueryWarning)
+            assert value(city, "fcr_rate") == (None, 0)
+            assert value(city, "reopen_rate") == (0.0, 1)  # status changes are there: R1 not reopened
+        assert [str(w.message) for w in caught] == [
+            "fcr_rate: no agent_reply events in the workspace; left empty (not 0)"]
+    code = main(["--workspace", str(tmp_path / "ws"), "metrics", "frt_unanswered", "--from",
+                 "2025-10-01", "--to", "2025-11-01", "--format", "json"])
+    out = capsys.readouterr()
+    assert code == 0 and json.loads(out.out)[0]["value"] is None
+    assert "frt_unanswered: no replies" in " ".join(out.err.split())

@@ -227,3 +227,87 @@ def test_cli_writes_each_format(ws: Workspace, tmp_path: Path) -> None:
     code = main(["--workspace", str(ws.directory), "report", "--period", "2025-13",
                  "--format", "html", "--out", str(out)])
     assert code == 2
+
+
+def test_a_report_for_a_period_without_data_is_a_user_error(
+    ws: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "jan.html"
+    code = main(["--workspace", str(ws.directory), "report", "--period", "2030-01", "--format",
+                 "html", "--out", str(out)])
+    assert code == 2 and not out.exists()
+    err = " ".join(capsys.readouterr().err.split())
+    # the hand-made data runs from U1's signup on 2024-01-01 to U4's churn on 2025-11-05
+    assert "no data in 2030-01: the workspace holds data from 2024-01-01 to 2025-11-05" in err
+    with pytest.raises(QueryError, match="no data in the week of 2023-01-02"):
+        build_report(ws, period="2023-01-04", grain="week")
+
+
+def test_ces_marks_and_comments_follow_the_scale_direction(report: Report, tmp_path: Path) -> None:
+    from dataclasses import replace
+    from datetime import datetime
+
+    from engine_fixture import SETTINGS
+
+    from supportmetrics.reports.html import _comments
+    from supportmetrics.reports.model import Comment
+
+    # the default CES scale is an agree / ease scale: ces and ces_agree_pct both rise when better
+    assert report.row("ces").metric.direction.value == "higher is better"
+    assert report.row("ces_agree_pct").metric.direction.value == "higher is better"
+    top = Comment(datetime(2025, 10, 3, 9), "ces", 7.0, 7.0, "a1", "chat", "easy")
+    assert '<span class="score good">7 / 7</span>' in _comments(replace(report, comments=(top,)))
+    ws2 = build(tmp_path / "ws", SETTINGS + '[surveys.directions]\nces = "lower"\n')
+    try:
+        effort = build_report(ws2, period="2025-10")
+    finally:
+        ws2.close()
+    assert effort.row("ces").metric.direction.value == "lower is better"
+    assert effort.row("ces_agree_pct").metric.direction.value == "higher is better"
+    (comment,) = [c for c in effort.comments if c.survey == "csat"][:1]
+    assert comment.higher_is_better
+    hard = replace(top, higher_is_better=False)
+    assert '<span class="score bad">7 / 7</span>' in _comments(replace(effort, comments=(hard,)))
+
+
+def test_no_tracker_row_mixes_tickets_and_calls(report: Report) -> None:
+    ids = {r.metric.id for r in report.rows}
+    assert "service_level" not in ids
+    assert report.row("service_level_calls").current == 50.0  # 2 of 4 offered calls
+    assert report.row("service_level_tickets").current == pytest.approx(600 / 7)
+    assert report.row("service_level_calls").primary
+
+
+def test_metrics_without_their_data_are_greyed_not_judged(tmp_path: Path) -> None:
+    from engine_fixture import TICKETS, _frame
+
+    from supportmetrics.engine.summary import missing_headlines, summary_rows
+    from supportmetrics.reports.html import _tiles
+
+    with Workspace.open(tmp_path / "ws") as city:  # the fixture's tickets alone: no events
+        columns = ["ticket_id", "created_at", "channel", "category", "priority", "customer_id",
+                   "agent_id", "team", "status", "is_complaint", "first_response_at",
+                   "resolved_at", "handle_seconds"]
+        # T6 alone carries a first_response_at: drop it, as a file without replies would
+        tickets = _frame([(*t[:10], None, *t[11:]) for t in TICKETS], columns)
+        assert city.ingest_frame("tickets", tickets.astype(str).replace({"None": None})).ok
+        report = build_report(city, period="2025-10")
+        rows = {"summary": summary_rows(city), "missing": missing_headlines(city)}
+    frt = report.row("frt_unanswered")
+    assert frt.values == (None,) * 7 and (frt.status, frt.trend) == ("", "")
+    assert frt.missing == ("no replies (agent_reply events, or first_response_at on tickets) "
+                           "in the workspace; left empty (not 0)")
+    assert report.row("cost_per_ticket").missing.startswith("no ledger entries")
+    assert report.row("ticket_volume").current == 7.0 and not report.row("ticket_volume").missing
+    assert not any("left empty" in n for n in report.notes)  # on the rows, not repeated
+    tiles = _tiles(report)
+    assert ('<div class="tile missing"><div class="name">First response time</div>'
+            '<div class="value">–</div><div class="sub">no replies') in tiles
+    shown = {metric_id for metric_id, _title, _values in rows["summary"][1:]}
+    assert "first_response_time" not in shown and "cost_per_ticket" not in shown
+    assert "ticket_volume" in shown and "resolution_time" in shown
+    assert ("not shown, no replies (agent_reply events, or first_response_at on tickets) in the "
+            "workspace: first_response_time, sla_compliance, service_level_tickets"
+            in rows["missing"])
+    assert "not shown, no calls in the workspace: service_level_calls, asa, abandonment_rate" \
+        in rows["missing"]

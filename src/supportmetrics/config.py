@@ -126,8 +126,36 @@ class Sla(_Frozen):
         return value
 
 
+#: surveys whose catalogue definitions fix higher as better (promoters, satisfied, great)
+FIXED_DIRECTION_SURVEYS = ("csat", "nps", "happiness")
+
+
 class Surveys(_Frozen):
+    """Survey scales: ``[min, max]`` per survey and which end of a scale is the better one.
+
+    ``directions`` says per survey whether a ``"higher"`` (the default: an agree / ease scale)
+    or a ``"lower"`` score is better (a "how much effort" scale). The CES metrics and the
+    report's marks and comment colours follow it.
+    """
+
     scales: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    directions: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("directions")
+    @classmethod
+    def _directions(cls, value: dict[str, str]) -> dict[str, str]:
+        for survey, direction in value.items():
+            if direction not in ("higher", "lower"):
+                raise ValueError(
+                    f"{survey} = {direction!r}: expected \"higher\" (a higher score is better) "
+                    "or \"lower\" (a lower score is better)"
+                )
+            if survey in FIXED_DIRECTION_SURVEYS and direction != "higher":
+                raise ValueError(
+                    f"{survey} = {direction!r}: the {survey} metrics define a higher score as "
+                    "better; only ces and surveys of your own take \"lower\""
+                )
+        return value
 
 
 class TableMapping(_Frozen):
@@ -188,6 +216,10 @@ class Settings(_Frozen):
         if survey in self.surveys.scales:
             return self.surveys.scales[survey]
         return DEFAULT_SCALES.get(survey)
+
+    def higher_is_better(self, survey: str) -> bool:
+        """Whether a higher score of ``survey`` is better (``[surveys.directions]``)."""
+        return self.surveys.directions.get(survey, "higher") == "higher"
 
     def all_scales(self) -> dict[str, tuple[float, float]]:
         from supportmetrics.schema import DEFAULT_SCALES

@@ -259,11 +259,15 @@ class Workspace:
         where: dict[str, str] | None = None,
         clock: str = "calendar",
         stat: str = "mean",
+        as_of: Any = None,
     ) -> Any:
-        """One metric as a DataFrame: metric, period, one column per ``by``, value, count."""
+        """One metric as a DataFrame: metric, period, one column per ``by``, value, count.
+
+        ``as_of``: the instant SLA targets are judged at (default: the end of the ticket data).
+        """
         from supportmetrics.engine import build_query
 
-        query = build_query(metric, grain, by, start, end, where, clock, stat)
+        query = build_query(metric, grain, by, start, end, where, clock, stat, as_of)
         return self.engine().metric(query)
 
     def table(self, name: str) -> Any:

@@ -14,7 +14,10 @@ from rich.table import Table
 from supportmetrics.cli.app import app, console, err_console, open_workspace, state
 from supportmetrics.engine import build_query
 from supportmetrics.errors import QueryError, query_notes
-from supportmetrics.metrics import CATALOGUE, DOMAINS
+from supportmetrics.metrics import CATALOGUE, DOMAINS, direction_label
+
+AS_OF_HELP = ("Judge SLA targets as of this local date or time (2025-12-31T18:00; a date is "
+              "its midnight); default: the end of the ticket data.")
 
 
 def _where(options: list[str]) -> list[tuple[str, str]]:
@@ -42,6 +45,7 @@ def metrics_command(
     where: list[str] = typer.Option([], "--where", help="COLUMN=VALUE filter (repeatable)."),
     clock: str = typer.Option("calendar", "--clock", help="calendar|business (durations)."),
     stat: str = typer.Option("mean", "--stat", help="mean|median|p90 (durations)."),
+    as_of: str = typer.Option(None, "--as-of", help=AS_OF_HELP),
     fmt: str = typer.Option("table", "--format", help="table|csv|json"),
 ) -> None:
     """Compute metrics per period (and per dimension)."""
@@ -49,7 +53,7 @@ def metrics_command(
         _print_catalogue(fmt)
         return
     queries = [
-        build_query(i, grain, _by(by), from_, to, _where(where), clock, stat) for i in ids
+        build_query(i, grain, _by(by), from_, to, _where(where), clock, stat, as_of) for i in ids
     ]
     with open_workspace(must_exist=True) as ws, query_notes() as notes:
         engine = ws.engine(state.engine)
@@ -66,11 +70,12 @@ def explain(
     grain: str = typer.Option(None, "--grain", help="Grain of --period when ambiguous."),
     where: list[str] = typer.Option([], "--where", help="COLUMN=VALUE filter (repeatable)."),
     clock: str = typer.Option("calendar", "--clock"),
+    as_of: str = typer.Option(None, "--as-of", help=AS_OF_HELP),
     fmt: str = typer.Option("table", "--format", help="table|csv|json"),
 ) -> None:
     """List the units behind one number, each with its own value."""
     start, end, g = _period_bounds(period, grain)
-    query = build_query(metric, g, (), start, end, _where(where), clock)
+    query = build_query(metric, g, (), start, end, _where(where), clock, as_of=as_of)
     with open_workspace(must_exist=True) as ws:
         frame = ws.engine(state.engine).explain(query)
     emit(frame, fmt)
@@ -165,7 +170,7 @@ def _cell(value: Any) -> str:
 def _print_catalogue(fmt: str) -> None:
     if fmt == "json":
         items = [
-            {"id": m.id, "title": m.title, "unit": m.unit.value, "direction": m.direction.value,
+            {"id": m.id, "title": m.title, "unit": m.unit.value, "direction": direction_label(m),
              "kind": m.kind, "anchor": m.anchor, "dimensions": list(m.dimensions),
              "definition": m.definition, "variant_of": m.variant_of, "source": m.article}
             for m in CATALOGUE.values()
@@ -175,7 +180,7 @@ def _print_catalogue(fmt: str) -> None:
     for domain, metrics in DOMAINS.items():
         view = Table("id", "title", "unit", "better", "definition", title=domain, show_lines=False)
         for m in metrics:
-            view.add_row(m.id, m.title, m.unit.value, m.direction.value, m.definition)
+            view.add_row(m.id, m.title, m.unit.value, direction_label(m), m.definition)
         console.print(view)
 
 

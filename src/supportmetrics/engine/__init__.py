@@ -21,9 +21,10 @@ def build_query(
     where: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
     clock: str = "calendar",
     stat: str = "mean",
+    as_of: Any = None,
 ) -> Query:
     """A Query from plain values (as the CLI, API and web receive them)."""
-    from supportmetrics.engine.engine import parse_date
+    from supportmetrics.engine.engine import parse_date, parse_instant
     from supportmetrics.metrics import get_metric
 
     get_metric(metric)
@@ -36,6 +37,7 @@ def build_query(
         where=pairs,
         clock=parse_enum(Clock, clock, "--clock"),  # type: ignore[arg-type]
         stat=parse_enum(Stat, stat, "--stat"),  # type: ignore[arg-type]
+        as_of=parse_instant(as_of, "--as-of"),
     )
 
 

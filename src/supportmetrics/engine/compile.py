@@ -48,6 +48,8 @@ class Context:
     last: date
     periods: tuple[cal.Period, ...]
     periods_table: Table
+    #: the instant (naive UTC) sources judged as of an instant are judged at (SLA targets)
+    as_of: datetime | None = None
 
 
 def resolve(expr: Any, t: Table, settings: Settings) -> Any:
@@ -217,7 +219,7 @@ def snapshot_units(
 
 
 def compile_snapshot(metric: Snapshot, query: Query, ctx: Context) -> Table:
-    t = ctx.sources.get(metric.source)
+    t = ctx.sources.get(metric.source, ctx.as_of)
     t = filtered(metric.where, query, prune(t, metric, query, ctx.settings), ctx.settings)
     age = metric.min_age_seconds(ctx.settings) if metric.min_age_seconds else None
     t = snapshot_units(t, metric.opened, metric.closed, "end", ctx, age, metric.age_from)
@@ -232,7 +234,7 @@ def part_units(name: str, part: Part, query: Query, ctx: Context,
     ``dims``: the query dimensions the part honours; the part's columns are then pruned to what
     it needs (None keeps every column, as ``explain`` lists them).
     """
-    t = ctx.sources.get(part.source)
+    t = ctx.sources.get(part.source, ctx.as_of)
     # a filter on a column this part's units lack cannot apply to it: said, not hidden
     missing = sorted({c for c, _v in query.where if c not in t.columns})
     if missing:
@@ -300,7 +302,7 @@ def compile_combined(metric: Combined, query: Query, ctx: Context) -> Table:
 
 
 def _units(metric: Metric, query: Query, ctx: Context) -> Table:
-    t = ctx.sources.get(metric.source)
+    t = ctx.sources.get(metric.source, ctx.as_of)
     check_dimensions(metric, query, t)
     t = filtered(metric.where, query, prune(t, metric, query, ctx.settings), ctx.settings)
     return with_period(t, metric.anchor, query, ctx)

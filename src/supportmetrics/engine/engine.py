@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -27,12 +28,23 @@ from supportmetrics.engine.compile import (
 )
 from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange
 from supportmetrics.engine.sources import SOURCES, Sources
-from supportmetrics.errors import QueryError
+from supportmetrics.errors import QueryError, QueryWarning
 from supportmetrics.metrics import CATALOGUE, get_metric
-from supportmetrics.metrics.model import Combined, Count, Duration, Metric, Rollup, Snapshot
+from supportmetrics.metrics.model import (
+    Combined,
+    Count,
+    Data,
+    Duration,
+    Metric,
+    Needs,
+    Rollup,
+    Snapshot,
+)
 from supportmetrics.schema import TABLES
+from supportmetrics.schema.tables import ColumnType
 
 COUNT_KINDS = (Count, Snapshot)
+_TIME_TYPES = (ColumnType.TIMESTAMP, ColumnType.DATE)
 
 
 class Engine:
@@ -44,6 +56,9 @@ class Engine:
         self.backend = backend
         self.settings = settings
         self._span: tuple[date, date] | None = None
+        self._source_spans: dict[tuple[str, ...], tuple[date, date] | None] = {}
+        self._has: dict[Data, bool] = {}
+        self._data_end: datetime | None = None
         first, last = self.data_span()
         self._first_day = first - timedelta(days=400)
         self._last_day = last + timedelta(days=400)
@@ -140,11 +155,25 @@ class Engine:
         self._temporaries.append(table)
         return self.backend.create_table(table, expr, temp=True)
 
-    def _span_expr(self, name: str) -> Any:
-        """First and last instant of one table's time column (``lo``, ``hi``) as an expression."""
+    def _span_expr(self, name: str, every_time: bool = False) -> Any:
+        """First and last instant of one table's time column (``lo``, ``hi``) as an expression.
+
+        ``every_time``: over all its time columns (a ticket's solve, a customer's churn).
+        """
         t = self.backend.table(name)
-        column = t[TABLES[name].span].cast("timestamp")  # the ledger's is a date
-        return t.aggregate(lo=column.min(), hi=column.max())
+        spec = TABLES[name]
+        names = ([c.name for c in spec.columns if c.type in _TIME_TYPES] if every_time
+                 else [spec.span])
+        columns = []
+        for column_name in names:
+            column = t[column_name]
+            if column.type().is_date():  # the ledger's: a booking day, placed at its noon
+                column = column.cast("timestamp") + ibis.interval(hours=12)
+            columns.append(column.cast("timestamp"))
+        if len(columns) == 1:
+            return t.aggregate(lo=columns[0].min(), hi=columns[0].max())
+        return t.aggregate(lo=ibis.least(*(c.min() for c in columns)),
+                           hi=ibis.greatest(*(c.max() for c in columns)))
 
     def _span_of(self, name: str) -> tuple[date, date] | None:
         """First and last UTC date of one table's time column; None when it is empty."""
@@ -163,6 +192,28 @@ class Engine:
         """First and last UTC date of one table's time column (the data span when empty)."""
         return self._span_of(name) or self.data_span()
 
+    def metric_span(self, metric: Metric) -> tuple[date, date] | None:
+        """First and last local date of the metric's own data: the tables of its source.
+
+        None when those tables are empty.
+        """
+        return self.local_span(SOURCES[metric.source].tables)
+
+    def local_span(self, tables: tuple[str, ...] = tuple(TABLES)) -> tuple[date, date] | None:
+        """First and last local date (workspace time zone) of any time in ``tables``' rows.
+
+        None when they are all empty.
+        """
+        if tables not in self._source_spans:
+            spans = ibis.union(*(self._span_expr(name, every_time=True) for name in tables))
+            row = spans.aggregate(lo=spans.lo.min(), hi=spans.hi.max()).execute()
+            utc = _dates_utc(row)
+            self._source_spans[tables] = None if utc is None else (
+                _local_date(utc[0], self.settings.timezone),
+                _local_date(utc[1], self.settings.timezone),
+            )
+        return self._source_spans[tables]
+
     def context(self, query: Query) -> Context:
         first, last = self.resolve_range(query)
         grain = "range" if query.grain is Grain.RANGE else query.grain.value
@@ -179,12 +230,37 @@ class Engine:
         )
         return Context(
             self.sources, self.settings, self.zone_table, self.business_table,
-            first, last, tuple(periods), periods_table,
+            first, last, tuple(periods), periods_table, self.as_of(query),
         )
 
+    def as_of(self, query: Query) -> datetime:
+        """The instant (naive UTC) SLA targets are judged at: --as-of, else the data's end."""
+        if query.as_of is None:
+            return self.data_end()
+        instant = query.as_of
+        if instant.tzinfo is None:
+            instant = instant.replace(tzinfo=self.settings.zone)
+        return instant.astimezone(UTC).replace(tzinfo=None)
+
+    def data_end(self) -> datetime:
+        """The last instant of the ticket data: the latest creation, reply, solve or event."""
+        if self._data_end is None:
+            spans = ibis.union(self._span_expr("tickets", every_time=True),
+                               self._span_expr("ticket_events", every_time=True))
+            utc = _dates_utc(spans.aggregate(lo=spans.lo.min(), hi=spans.hi.max()).execute())
+            self._data_end = (utc[1].to_pydatetime() if utc is not None
+                              else datetime.now(UTC).replace(tzinfo=None, microsecond=0))
+        return self._data_end
+
     def resolve_range(self, query: Query) -> tuple[date, date]:
+        """The query's [start, end) in local dates; an open side ends at the metric's own data.
+
+        A metric's own data is the time span of the tables its units come from (tickets and
+        their events, calls, surveys, ...), not of the whole workspace: customers who signed
+        up years before the first ticket do not give a ticket metric years of empty periods.
+        """
         start, end = query.range.start, query.range.end
-        lo, hi = self.data_span()
+        lo, hi = self.metric_span(get_metric(query.metric)) or self.data_span()
         start = start or lo
         end = end or hi + timedelta(days=1)
         if query.grain is not Grain.RANGE:
@@ -192,6 +268,41 @@ class Engine:
             if end != _grain_start(end, query.grain):
                 end = _next_grain(_grain_start(end, query.grain), query.grain)
         return start, end
+
+    # -- what the workspace has -----------------------------------------------------------
+
+    def has(self, data: Data) -> bool:
+        """Whether the workspace holds any row of ``data`` (asked once per engine)."""
+        if data not in self._has:
+            t = self.backend.table(data.table)
+            if data.where is not None:
+                t = t.filter(resolve(data.where, t, self.settings))
+            self._has[data] = bool(t.limit(1).count().execute())
+        return self._has[data]
+
+    def lacking(self, metric: Metric) -> str | None:
+        """The data the workspace lacks to compute ``metric`` ("calls"); None when it has it.
+
+        A metric needs a row in one of its source's tables, then every one of its declared
+        :class:`~supportmetrics.metrics.model.Needs`; a rollup also what its metric needs.
+        """
+        if isinstance(metric, Rollup):
+            inner = self.lacking(get_metric(metric.of))
+            if inner is not None:
+                return inner
+        source = SOURCES[metric.source]
+        needs = (Needs(source.data, tuple(Data(t) for t in source.tables)), *metric.needs)
+        for need in needs:  # the first thing missing: without the source, nothing else counts
+            if not any(self.has(d) for d in need.any_of):
+                return need.what
+        return None
+
+    def missing_data(self, metric: Metric) -> str | None:
+        """The note for a metric the workspace cannot compute (None when it can)."""
+        lacking = self.lacking(metric)
+        if lacking is None:
+            return None
+        return f"{metric.id}: no {lacking} in the workspace; left empty (not 0)"
 
     # -- metrics ---------------------------------------------------------------------------
 
@@ -205,10 +316,16 @@ class Engine:
         if query.clock is Clock.BUSINESS and not isinstance(metric, Duration):
             query = replace(query, clock=Clock.CALENDAR)
         ctx = self.context(query)
+        missing = self.missing_data(metric)
+        if missing is not None:
+            # nothing to compute it from: every value null with a note, never 0
+            warnings.warn(QueryWarning(missing), stacklevel=2)
+            return self._complete(metric, query, ctx, pd.DataFrame(), empty=True)
         frame = self.backend.execute(compile_metric(metric, query, ctx))
         return self._complete(metric, query, ctx, frame)
 
-    def _complete(self, metric: Metric, query: Query, ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
+    def _complete(self, metric: Metric, query: Query, ctx: Context, frame: pd.DataFrame,
+                  empty: bool = False) -> pd.DataFrame:
         columns = ["period", *query.by, "value", "count"]
         if isinstance(metric, Duration):
             columns.append("without_end")
@@ -220,7 +337,7 @@ class Engine:
         frame["count"] = frame["count"].fillna(0).astype("int64")
         if "without_end" in frame:
             frame["without_end"] = frame["without_end"].fillna(0).astype("int64")
-        if isinstance(metric, COUNT_KINDS):
+        if isinstance(metric, COUNT_KINDS) and not empty:
             frame["value"] = frame["value"].fillna(0.0)
         # 9 decimals: below any unit shown, above float noise (700 / 10000 x 100 = 7.000000000000001)
         frame["value"] = frame["value"].astype("float64").round(9)
@@ -242,7 +359,8 @@ class Engine:
         if isinstance(metric, (Combined, Rollup)):
             return self._explain_parts(metric, query, ctx)
         source = SOURCES[metric.source]
-        t = filtered(metric.where, query, self.sources.get(metric.source), self.settings)
+        t = filtered(metric.where, query, self.sources.get(metric.source, ctx.as_of),
+                     self.settings)
         if isinstance(metric, Snapshot):
             age = metric.min_age_seconds(self.settings) if metric.min_age_seconds else None
             t = snapshot_units(t, metric.opened, metric.closed, "end", ctx, age, metric.age_from)
@@ -310,12 +428,24 @@ class Engine:
         return t
 
 
-def _dates(row: pd.DataFrame) -> tuple[date, date] | None:
-    """(lo, hi) of a one-row span result as dates; None when there were no rows."""
+def _dates_utc(row: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """(lo, hi) of a one-row span result as UTC timestamps; None when there were no rows."""
     lo, hi = row["lo"].iloc[0], row["hi"].iloc[0]
     if pd.isna(lo):
         return None
-    return pd.Timestamp(lo).date(), pd.Timestamp(hi).date()
+    return pd.Timestamp(lo), pd.Timestamp(hi)
+
+
+def _dates(row: pd.DataFrame) -> tuple[date, date] | None:
+    """(lo, hi) of a one-row span result as UTC dates; None when there were no rows."""
+    span = _dates_utc(row)
+    return None if span is None else (span[0].date(), span[1].date())
+
+
+def _local_date(instant: pd.Timestamp, timezone: str) -> date:
+    """The local date of a naive UTC instant in ``timezone``."""
+    stamp = instant.tz_localize("UTC") if instant.tzinfo is None else instant
+    return stamp.tz_convert(timezone).date()  # type: ignore[no-any-return]
 
 
 def _grain_start(day: date, grain: Grain) -> date:
@@ -324,6 +454,20 @@ def _grain_start(day: date, grain: Grain) -> date:
 
 def _next_grain(day: date, grain: Grain) -> date:
     return cal.next_grain(day, grain.value)
+
+
+def parse_instant(value: str | date | datetime | None, option: str) -> datetime | None:
+    """An ISO date or date-time (a date is its midnight); naive ones are local times."""
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, datetime.min.time())
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise QueryError(
+            f"{option} {value!r}: expected a date or a date and time like 2025-10-06T13:00"
+        ) from None
 
 
 def parse_date(value: str | date | datetime | None, option: str) -> date | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 
 from supportmetrics.errors import QueryError
@@ -50,6 +50,9 @@ class Query:
     where: tuple[tuple[str, str], ...] = ()
     clock: Clock = Clock.CALENDAR
     stat: Stat = Stat.MEAN
+    #: the instant SLA targets are judged at (local time of the workspace when naive); None:
+    #: the end of the ticket data
+    as_of: datetime | None = None
 
 
 def parse_enum(kind: type[Enum], value: str, option: str) -> Enum:

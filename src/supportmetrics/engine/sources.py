@@ -8,6 +8,7 @@ at the solve; ``tickets`` the ticket's current agent; calls, surveys, shifts and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import ibis
@@ -22,35 +23,61 @@ Table = Any
 TICKET_DIMS = ("channel", "category", "priority", "team", "agent_id", "customer_id", "status")
 
 
+_TICKET_TABLES = ("tickets", "ticket_events")
+
+
 @dataclass(frozen=True)
 class SourceInfo:
+    """A unit source: its unit id, what its units are, and the canonical tables they come from.
+
+    ``tables``: the rows its units are built from. Their time span is the default range of the
+    source's metrics (the metric's own data), and a workspace without a row in any of them has
+    nothing to compute those metrics from (``data`` names that data in the note that says so).
+    """
+
     name: str
     unit_id: str
     description: str
+    tables: tuple[str, ...]
+    data: str
 
 
 SOURCES: dict[str, SourceInfo] = {
     s.name: s
     for s in (
-        SourceInfo("tickets", "ticket_id", "tickets, credited to their current agent"),
-        SourceInfo("first_responses", "ticket_id", "tickets, credited to the first responder"),
-        SourceInfo("solved", "ticket_id", "tickets, credited to the assignee at the solve"),
-        SourceInfo("waits", "wait_id", "customer waits ended by a public agent reply"),
-        SourceInfo("open_spans", "ticket_id", "spans of time a ticket was open (not solved)"),
-        SourceInfo("calls", "call_id", "calls offered to a queue"),
-        SourceInfo("requests", "request_id", "tickets and calls together"),
-        SourceInfo("handled", "unit_id", "answered calls and tickets with handle time"),
-        SourceInfo("sla", "ticket_id", "tickets with their SLA targets, clocks and breaches"),
-        SourceInfo("surveys", "response_id", "surveys sent"),
-        SourceInfo("customers", "customer_id", "customers"),
-        SourceInfo("orders", "order_id", "orders"),
-        SourceInfo("ledger", "entry_id", "ledger entries"),
-        SourceInfo("shifts", "shift_id", "agent shifts"),
-        SourceInfo("reviews", "review_id", "quality reviews (criteria rows combined)"),
-        SourceInfo("feedback", "feedback_id", "feedback items"),
-        SourceInfo("engagement", "event_id", "engagement events"),
+        SourceInfo("tickets", "ticket_id", "tickets, credited to their current agent",
+                   _TICKET_TABLES, "tickets"),
+        SourceInfo("first_responses", "ticket_id", "tickets, credited to the first responder",
+                   _TICKET_TABLES, "tickets"),
+        SourceInfo("solved", "ticket_id", "tickets, credited to the assignee at the solve",
+                   _TICKET_TABLES, "tickets"),
+        SourceInfo("waits", "wait_id", "customer waits ended by a public agent reply",
+                   _TICKET_TABLES, "tickets"),
+        SourceInfo("open_spans", "ticket_id", "spans of time a ticket was open (not solved)",
+                   _TICKET_TABLES, "tickets"),
+        SourceInfo("calls", "call_id", "calls offered to a queue", ("calls",), "calls"),
+        SourceInfo("requests", "request_id", "tickets and calls together",
+                   (*_TICKET_TABLES, "calls"), "tickets or calls"),
+        SourceInfo("handled", "unit_id", "answered calls and tickets with handle time",
+                   ("calls", "tickets"), "calls or tickets"),
+        SourceInfo("sla", "ticket_id", "tickets with their SLA targets, clocks and breaches",
+                   _TICKET_TABLES, "tickets"),
+        SourceInfo("surveys", "response_id", "surveys sent", ("surveys",), "surveys"),
+        SourceInfo("customers", "customer_id", "customers", ("customers",), "customers"),
+        SourceInfo("orders", "order_id", "orders", ("orders",), "orders"),
+        SourceInfo("ledger", "entry_id", "ledger entries", ("ledger",), "ledger entries"),
+        SourceInfo("shifts", "shift_id", "agent shifts", ("agent_shifts",), "agent shifts"),
+        SourceInfo("reviews", "review_id", "quality reviews (criteria rows combined)",
+                   ("quality_reviews",), "quality reviews"),
+        SourceInfo("feedback", "feedback_id", "feedback items", ("feedback",), "feedback items"),
+        SourceInfo("engagement", "event_id", "engagement events", ("engagement",),
+                   "engagement events"),
     )
 }
+
+
+#: sources whose units are judged as of an instant (a query's --as-of, else the data's end)
+JUDGED_AS_OF = frozenset({"sla"})
 
 
 class Sources:
@@ -83,7 +110,13 @@ class Sources:
         """Source ``name`` comes from ``load()`` (called once, when first needed)."""
         self._loaders[name] = load
 
-    def get(self, name: str) -> Table:
+    def get(self, name: str, as_of: datetime | None = None) -> Table:
+        """Source ``name``; ``as_of`` (naive UTC) for a source judged as of an instant (sla)."""
+        if as_of is not None and name in JUDGED_AS_OF:
+            key = f"{name}@{as_of.isoformat()}"
+            if key not in self._cache:
+                self._cache[key] = self._sla_as_of(as_of)
+            return self._cache[key]
         if name not in self._cache:
             load = self._loaders.get(name) or getattr(self, "_" + name)
             self._cache[name] = load()
@@ -229,39 +262,9 @@ class Sources:
 
     def _sla(self) -> Table:
         """Per ticket: SLA clocks (pending / on_hold paused) against the priority's targets."""
-        from supportmetrics import calendar as cal
-
         facts = self.get("facts")
-        business = self.settings.sla.clock == "business"
-        segments = self.get("status_changes").filter(_.status.isin(("pending", "on_hold")))
-        ends = facts.select("ticket_id", "created_at", "first_response_at", "solved_at", "team")
-        paused = segments.join(ends, "ticket_id")
-
-        def clock(t: Table, start: str, end: str, out: str) -> Table:
-            if business:
-                t = t.mutate(_cal=cal.calendar_key(t.team, self.settings))
-                return cal.business_duration(
-                    t, start, end, self.business_table, out, calendar=t._cal
-                ).drop("_cal")
-            return t.mutate(**{out: (t[end].epoch_seconds() - t[start].epoch_seconds())})
-
-        def pause_before(limit: str, out: str) -> Table:
-            p = paused.filter(paused[limit].notnull() & (paused.at < paused[limit]))
-            p = p.mutate(
-                _from=ibis.greatest(p.at, p.created_at),
-                _to=ibis.least(ibis.coalesce(p.until, p[limit]), p[limit]),
-            ).filter(_._to > _._from)
-            p = clock(p, "_from", "_to", "_len")
-            return p.group_by("ticket_id").aggregate(**{out: p._len.sum()})
-
-        t = clock(facts, "created_at", "first_response_at", "_frt_gross")
-        t = clock(t, "created_at", "solved_at", "_res_gross")
-        for limit, out in (("first_response_at", "_frt_pause"), ("solved_at", "_res_pause")):
-            t = t.left_join(pause_before(limit, out), "ticket_id").drop("ticket_id_right")
-        t = t.mutate(
-            frt_sla_seconds=(_._frt_gross - _._frt_pause.fill_null(0)).cast("float64"),
-            resolution_sla_seconds=(_._res_gross - _._res_pause.fill_null(0)).cast("float64"),
-        ).drop("_frt_gross", "_res_gross", "_frt_pause", "_res_pause")
+        t = sla_clocks(facts, self.get("status_changes"), self.settings, self.business_table,
+                       "first_response_at", "solved_at")
         t = t.mutate(
             has_targets=_.frt_target_seconds.notnull() | _.resolution_target_seconds.notnull(),
             frt_met=ibis.ifelse(
@@ -282,6 +285,76 @@ class Sources:
             resolution_breached=~_.resolution_met.fill_null(True),
         )
         return self._materialize("sla", t)
+
+    def _sla_as_of(self, as_of: datetime) -> Table:
+        """The SLA source judged as of the instant ``as_of`` (naive UTC).
+
+        Each target is ``met`` (reached in time by ``as_of``), ``breached`` (reached late, or
+        its clock ran past the target by ``as_of``) or ``pending`` (not reached and not yet
+        due); a ticket created after ``as_of`` is pending. ``sla_status`` is breached when a
+        target is, else pending when one is, else met; ``sla_decided`` is not pending.
+        ``frt_sla_seconds`` / ``resolution_sla_seconds`` are the clocks up to the reply /
+        solve, or up to ``as_of`` for a target not reached by then.
+        """
+        at = ibis.literal(as_of, "timestamp")
+        sla = self.get("sla")
+        # the clocks of the stored source end at the reply and the solve; only the tickets
+        # without one of them by `as_of` need theirs run up to `as_of`
+        running = sla.filter(
+            _.has_targets & (_.created_at <= at)
+            & (_.first_response_at.isnull() | (_.first_response_at > at)
+               | _.solved_at.isnull() | (_.solved_at > at))
+        ).select(
+            "ticket_id", "created_at", "team",
+            _frt_to=ibis.ifelse(_.first_response_at <= at, _.first_response_at, at),
+            _res_to=ibis.ifelse(_.solved_at <= at, _.solved_at, at),
+        )
+        changes = status_changes(self.raw("ticket_events").semi_join(running, "ticket_id"))
+        clocks = sla_clocks(running, changes, self.settings, self.business_table,
+                            "_frt_to", "_res_to").select(
+            "ticket_id", _frt_now=_.frt_sla_seconds, _res_now=_.resolution_sla_seconds
+        )
+        t = sla.left_join(clocks, "ticket_id").drop("ticket_id_right")
+        future = t.created_at > at
+
+        def state(target: Any, seconds: Any, reached_at: Any) -> Any:
+            return ibis.cases(
+                (target.isnull(), ibis.null("string")),
+                (future, ibis.literal("pending")),
+                (seconds.notnull() & (seconds > target), ibis.literal("breached")),
+                (reached_at.notnull() & (reached_at <= at), ibis.literal("met")),
+                else_=ibis.literal("pending"),
+            )
+
+        t = t.mutate(
+            frt_sla_seconds=ibis.coalesce(t._frt_now, t.frt_sla_seconds),
+            resolution_sla_seconds=ibis.coalesce(t._res_now, t.resolution_sla_seconds),
+        ).drop("_frt_now", "_res_now")
+        t = t.mutate(
+            frt_status=state(t.frt_target_seconds, t.frt_sla_seconds, t.first_response_at),
+            resolution_status=state(
+                t.resolution_target_seconds, t.resolution_sla_seconds, t.solved_at
+            ),
+        )
+        def any_is(value: str) -> Any:
+            return ((t.frt_status == value).fill_null(False)
+                    | (t.resolution_status == value).fill_null(False))
+
+        t = t.mutate(
+            sla_status=ibis.cases(
+                (~t.has_targets, ibis.null("string")),
+                (any_is("breached"), ibis.literal("breached")),
+                (any_is("pending"), ibis.literal("pending")),
+                else_=ibis.literal("met"),
+            ),
+            frt_breached=(t.frt_status == "breached").fill_null(False),
+            resolution_breached=(t.resolution_status == "breached").fill_null(False),
+        )
+        t = t.mutate(
+            sla_met=(t.sla_status == "met").fill_null(False),
+            sla_decided=t.has_targets & (t.sla_status != "pending").fill_null(False),
+        )
+        return self._materialize("sla_as_of", t)
 
     def _handled(self) -> Table:
         calls = self.get("calls").filter(_.is_answered).select(
@@ -389,6 +462,48 @@ class Sources:
         return events.mutate(
             event_id=_.customer_id.concat("@", _.at.cast("string"), "/", _.kind)
         )
+
+
+def sla_clocks(t: Table, changes: Table, settings: Settings, business_table: Table,
+               frt_end: str, res_end: str) -> Table:
+    """``t`` + ``frt_sla_seconds`` and ``resolution_sla_seconds`` on the SLA clock.
+
+    From ``created_at`` to the columns ``frt_end`` / ``res_end`` of ``t`` (null when the end is),
+    on the business or calendar clock of ``[sla] clock``, less the time spent in pending or
+    on_hold before the end (``changes``: :func:`status_changes` of the tickets' events).
+    """
+    from supportmetrics import calendar as cal
+
+    business = settings.sla.clock == "business"
+    segments = changes.filter(_.status.isin(("pending", "on_hold")))
+    ends = t.select("ticket_id", "created_at", frt_end, res_end, "team")
+    paused = segments.join(ends, "ticket_id")
+
+    def clock(u: Table, start: str, end: str, out: str) -> Table:
+        if business:
+            u = u.mutate(_cal=cal.calendar_key(u.team, settings))
+            return cal.business_duration(
+                u, start, end, business_table, out, calendar=u._cal
+            ).drop("_cal")
+        return u.mutate(**{out: (u[end].epoch_seconds() - u[start].epoch_seconds())})
+
+    def pause_before(limit: str, out: str) -> Table:
+        p = paused.filter(paused[limit].notnull() & (paused.at < paused[limit]))
+        p = p.mutate(
+            _from=ibis.greatest(p.at, p.created_at),
+            _to=ibis.least(ibis.coalesce(p.until, p[limit]), p[limit]),
+        ).filter(_._to > _._from)
+        p = clock(p, "_from", "_to", "_len")
+        return p.group_by("ticket_id").aggregate(**{out: p._len.sum()})
+
+    t = clock(t, "created_at", frt_end, "_frt_gross")
+    t = clock(t, "created_at", res_end, "_res_gross")
+    for limit, out in ((frt_end, "_frt_pause"), (res_end, "_res_pause")):
+        t = t.left_join(pause_before(limit, out), "ticket_id").drop("ticket_id_right")
+    return t.mutate(
+        frt_sla_seconds=(_._frt_gross - _._frt_pause.fill_null(0)).cast("float64"),
+        resolution_sla_seconds=(_._res_gross - _._res_pause.fill_null(0)).cast("float64"),
+    ).drop("_frt_gross", "_res_gross", "_frt_pause", "_res_pause")
 
 
 def with_repeat_contact(facts: Table, settings: Settings) -> Table:

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from supportmetrics.engine import build_query
@@ -14,21 +15,41 @@ from supportmetrics.metrics.model import Unit
 
 HEADLINE = (
     "ticket_volume", "tickets_solved", "first_response_time", "resolution_time", "fcr_rate",
-    "reopen_rate", "csat", "nps", "ces", "sla_compliance", "service_level", "asa",
-    "abandonment_rate", "aht", "agent_utilization", "backlog", "churn_rate", "cost_per_ticket",
+    "reopen_rate", "csat", "nps", "ces", "sla_compliance", "service_level_tickets",
+    "service_level_calls", "asa", "abandonment_rate", "aht", "agent_utilization", "backlog",
+    "churn_rate", "cost_per_ticket",
 )
 
 
+def missing_headlines(workspace: Any) -> list[str]:
+    """The headline metrics left out of the summary, grouped by the data the workspace lacks."""
+    engine = workspace.engine()
+    left_out: dict[str, list[str]] = {}
+    for metric_id in HEADLINE:
+        lacking = engine.lacking(get_metric(metric_id))
+        if lacking is not None:
+            left_out.setdefault(lacking, []).append(metric_id)
+    return [f"not shown, no {what} in the workspace: {', '.join(ids)}"
+            for what, ids in left_out.items()]
+
+
 def summary_rows(workspace: Any, months: int = 3) -> list[tuple[str, str, list[str]]]:
-    """(metric id, title, last ``months`` monthly values formatted) for the headline metrics."""
+    """(metric id, title, last ``months`` monthly values formatted) for the headline metrics.
+
+    A metric whose data the workspace does not have is left out (see missing_headlines).
+    """
     engine = workspace.engine()
     rows = []
     periods: list[str] = []
     last = engine.table_span("tickets")[1]
     end = date(last.year + last.month // 12, last.month % 12 + 1, 1)
+    first = end.year * 12 + end.month - 1 - months  # the same months for every metric
+    start = date(first // 12, first % 12 + 1, 1)
     for metric_id in HEADLINE:
         metric = get_metric(metric_id)
-        frame = engine.metric(build_query(metric_id, "month", end=end))
+        if engine.missing_data(metric) is not None:
+            continue
+        frame = engine.metric(build_query(metric_id, "month", start=start, end=end))
         tail = frame.tail(months)
         periods = tail["period"].tolist()
         rows.append((metric_id, metric.title, [format_value(v, metric.unit) for v in tail["value"]]))
@@ -68,3 +89,5 @@ def print_summary(workspace: Any, console: Console | None = None) -> None:
     for metric_id, title, values in rows[1:]:
         view.add_row(f"{title} [dim]({metric_id})[/]", *values)
     console.print(view)
+    for note in missing_headlines(workspace):
+        console.print(f"[dim]{escape(note)}[/]", highlight=False)

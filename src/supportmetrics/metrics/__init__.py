@@ -25,6 +25,8 @@ from supportmetrics.metrics.model import (
     Rollup,
     Snapshot,
     Unit,
+    direction_in,
+    direction_label,
 )
 
 DOMAINS = {
@@ -79,6 +81,8 @@ __all__ = [
     "Rollup",
     "Snapshot",
     "Unit",
+    "direction_in",
+    "direction_label",
     "domain_of",
     "get_metric",
 ]

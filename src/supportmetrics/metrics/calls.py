@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from supportmetrics.metrics.common import flag, ratio
 from supportmetrics.metrics.model import (
     Combined,
@@ -13,6 +15,7 @@ from supportmetrics.metrics.model import (
     Ratio,
     Unit,
 )
+from supportmetrics.metrics.needs import CALLS, HANDLE_TIME, REPLIES
 
 SERVICE_LEVEL = Ratio(
     id="service_level", title="Service level", unit=Unit.PERCENT, direction=Direction.UP,
@@ -20,8 +23,23 @@ SERVICE_LEVEL = Ratio(
     numerator=lambda t, s: t.sl_met, denominator=lambda t, s: t.sl_eligible,
     definition="calls: 100 x answered within service_level_seconds (20 s) / (offered - short "
     "abandons); tickets: 100 x first response within the SLA target of the ticket's priority "
-    "/ tickets with a target; both together unless filtered (e.g. --where request_kind=call)",
+    "/ tickets with a target; both together unless filtered (e.g. --where request_kind=call): "
+    "service_level_calls and service_level_tickets give each kind alone, as headlines show them",
     article="seed 000", unit_label="requests",
+)
+SERVICE_LEVEL_CALLS = replace(
+    SERVICE_LEVEL, id="service_level_calls", needs=(CALLS,), title="Service level (calls)",
+    where=lambda t, s: t.request_kind == "call", dimensions=("channel", "queue"),
+    variant_of="service_level",
+    definition="100 x calls answered within service_level_seconds (20 s) / (offered - short "
+    "abandons)", unit_label="offered calls",
+)
+SERVICE_LEVEL_TICKETS = replace(
+    SERVICE_LEVEL, id="service_level_tickets", needs=(REPLIES,), title="Service level (tickets)",
+    where=lambda t, s: t.request_kind == "ticket", dimensions=("channel", "priority", "team"),
+    variant_of="service_level",
+    definition="100 x tickets first answered within the SLA first-response target of their "
+    "priority / tickets with a target", unit_label="tickets with a target",
 )
 ASA = Duration(
     id="asa", title="Average speed of answer", unit=Unit.SECONDS, direction=Direction.DOWN,
@@ -64,6 +82,7 @@ BLOCKED_RATE = Ratio(
 )
 AHT = Mean(
     id="aht", title="Average handle time", unit=Unit.SECONDS, direction=Direction.DOWN,
+    needs=(HANDLE_TIME,),
     source="handled", anchor="at", dimensions=("agent_id", "queue", "channel"),
     value=lambda t, s: t.handle_seconds,
     definition="mean (talk + hold + wrap) over answered calls, anchored at the answer; tickets "
@@ -72,6 +91,7 @@ AHT = Mean(
 )
 AGENT_UTILIZATION = Combined(
     id="agent_utilization", title="Agent utilization", unit=Unit.PERCENT,
+    needs=(HANDLE_TIME,),
     direction=Direction.NEUTRAL, source="shifts", anchor="start", dimensions=("agent_id", "team"),
     parts={
         "handle": Part(source="handled", anchor="at", measure=lambda t, s: t.handle_seconds),
@@ -84,6 +104,6 @@ AGENT_UTILIZATION = Combined(
 )
 
 METRICS = (
-    SERVICE_LEVEL, ASA, AVG_WAIT_TIME, ABANDONMENT_RATE, BLOCKED_CALLS, BLOCKED_RATE, AHT,
-    AGENT_UTILIZATION,
+    SERVICE_LEVEL, SERVICE_LEVEL_CALLS, SERVICE_LEVEL_TICKETS, ASA, AVG_WAIT_TIME,
+    ABANDONMENT_RATE, BLOCKED_CALLS, BLOCKED_RATE, AHT, AGENT_UTILIZATION,
 )

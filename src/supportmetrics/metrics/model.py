@@ -37,6 +37,27 @@ class Unit(Enum):
     RATIO = "ratio"
 
 
+@dataclass(frozen=True)
+class Data:
+    """Rows of a canonical table (those matching ``where``, a ``(table, settings)`` predicate)."""
+
+    table: str
+    where: Expr | None = None
+
+
+@dataclass(frozen=True)
+class Needs:
+    """Data a metric cannot be computed without, beyond its units' own tables.
+
+    Any one of ``any_of`` will do; ``what`` names it for the user ("reply events"). A workspace
+    without it leaves the metric empty with a note, never 0 (a tickets-only file has no
+    replies, so no first response time and no "tickets without a first response").
+    """
+
+    what: str
+    any_of: tuple[Data, ...]
+
+
 class Direction(Enum):
     UP = "higher is better"
     DOWN = "lower is better"
@@ -61,6 +82,11 @@ class Metric:
     note: str = ""
     unit_label: str = "units"
     explain_columns: tuple[str, ...] = ()
+    #: a survey whose scale direction (``[surveys.directions]``) decides this metric's direction;
+    #: ``direction`` is then the default one (a higher score is better)
+    follows_scale: str = ""
+    #: data the metric needs besides its source's tables (see :class:`Needs`)
+    needs: tuple[Needs, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -130,6 +156,23 @@ class Combined(Metric):
 
 
 KINDS: tuple[type[Metric], ...] = (Count, Ratio, Mean, Duration, Snapshot, Combined)
+
+
+def direction_in(metric: Metric, settings: Any) -> Direction:
+    """The metric's direction under a workspace's settings (a survey scale may turn it)."""
+    if not metric.follows_scale or settings.higher_is_better(metric.follows_scale):
+        return metric.direction
+    return {Direction.UP: Direction.DOWN, Direction.DOWN: Direction.UP}.get(
+        metric.direction, metric.direction
+    )
+
+
+def direction_label(metric: Metric) -> str:
+    """The direction as the catalogue states it, saying when a survey scale decides it."""
+    if metric.follows_scale:
+        return (f"{metric.direction.value} by default; follows [surveys.directions] "
+                f"{metric.follows_scale}")
+    return metric.direction.value
 
 
 @dataclass(frozen=True)

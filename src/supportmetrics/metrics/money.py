@@ -9,6 +9,7 @@ import ibis
 
 from supportmetrics.metrics.common import ratio
 from supportmetrics.metrics.model import Combined, Direction, Part, Unit
+from supportmetrics.metrics.needs import ACQUISITION_COST, REVENUE, SUPPORT_COST
 
 YEAR_DAYS = 365.25
 def _ledger(kind: str) -> Part:
@@ -90,6 +91,7 @@ CLV_PREDICTIVE = Combined(
 )
 CLV_NET = Combined(
     id="clv_net", title="Customer lifetime value net of CAC", unit=Unit.MONEY,
+    needs=(ACQUISITION_COST,),
     direction=Direction.UP, source="orders", anchor="at", variant_of="clv",
     dimensions=(),
     parts={"revenue": _orders_amount, "buyers": _buyers, "lifetimes": _lifetimes,
@@ -103,6 +105,7 @@ CLV_NET = Combined(
 )
 CAC = Combined(
     id="cac", title="Customer acquisition cost", unit=Unit.MONEY, direction=Direction.DOWN,
+    needs=(ACQUISITION_COST,),
     source="customers", anchor="signup_at", dimensions=(),
     parts={"sales": _ledger("sales_cost"), "marketing": _ledger("marketing_cost"), "new": _new},
     formula=lambda p, s: ratio(p["sales"] + p["marketing"], p["new"]), count_part="new",
@@ -111,6 +114,7 @@ CAC = Combined(
 )
 SUPPORT_COST_RATIO = Combined(
     id="support_cost_ratio", title="Support cost as % of revenue", unit=Unit.PERCENT,
+    needs=(SUPPORT_COST, REVENUE),
     direction=Direction.DOWN, source="ledger", anchor="date", dimensions=(),
     parts={"support": _ledger("support_cost"), "revenue_ledger": _ledger("revenue"),
            "revenue_orders": Part(source="orders", anchor="at",
@@ -125,6 +129,7 @@ SUPPORT_COST_RATIO = Combined(
 )
 COST_PER_TICKET = Combined(
     id="cost_per_ticket", title="Cost per ticket", unit=Unit.MONEY, direction=Direction.DOWN,
+    needs=(SUPPORT_COST,),
     source="ledger", anchor="date", dimensions=(),
     parts={"support": _ledger("support_cost"),
            "tickets": Part(source="tickets", anchor="created_at", dimensions=())},

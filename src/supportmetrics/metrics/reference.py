@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from supportmetrics.metrics import CATALOGUE, DOMAINS
+from supportmetrics.metrics import CATALOGUE, DOMAINS, direction_label
 from supportmetrics.metrics.model import Combined, Duration, Rollup, Snapshot
 
 HEADER = """\
@@ -20,6 +20,12 @@ period its anchor falls in. A rate or an average over no units is null, a count 
 Duration metrics take `--clock calendar|business` and `--stat mean|median|p90` (p90 is the
 continuous 90th percentile) and report the units without an end (`without_end`).
 Variants are metrics of their own; the default of each family is the one without `variant_of`.
+
+Without `--from` / `--to` a metric covers its own data: the time span of the tables its units
+come from (tickets and their events, calls, surveys, ...), not of the whole workspace. A metric
+whose data the workspace does not have at all (no rows of its source's tables, or none of what
+its `needs` row names) is null in every period with a note saying what is missing, never 0.
+SLA targets are judged as of the end of the ticket data, or `--as-of`.
 """
 
 
@@ -33,11 +39,13 @@ def render() -> str:
             rows = [
                 ("kind", m.kind),
                 ("unit", m.unit.value),
-                ("better", m.direction.value),
+                ("better", direction_label(m)),
                 ("units counted", m.unit_label),
                 ("anchor", _anchor(m)),
                 ("dimensions", ", ".join(f"`{d}`" for d in m.dimensions) or "none"),
             ]
+            if m.needs:  # without it the metric is left empty with a note, never 0
+                rows.append(("needs", "; ".join(n.what for n in m.needs)))
             if m.variant_of:
                 rows.append(("variant of", f"`{m.variant_of}`"))
             if isinstance(m, Duration):

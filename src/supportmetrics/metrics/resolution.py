@@ -14,6 +14,7 @@ from supportmetrics.metrics.model import (
     Snapshot,
     Unit,
 )
+from supportmetrics.metrics.needs import AGENT_EVENTS, REPLIES, REPLY_EVENTS, STATUS_EVENTS
 
 _SOLVED_DIMS = ("agent_id", "team", "channel", "category")
 _with_replies = lambda t, s: t.public_replies.notnull()  # noqa: E731
@@ -36,6 +37,7 @@ OPEN_TICKETS = Snapshot(
 )
 AWAITING_REPLY = Snapshot(
     id="awaiting_reply", title="Tickets awaiting a reply at period end", unit=Unit.COUNT,
+    needs=(REPLIES,),
     direction=Direction.DOWN, source="waits", anchor="waiting_since",
     opened="waiting_since", closed="wait_end", count_distinct="ticket_id",
     dimensions=("agent_id", "team", "channel", "priority"), variant_of="open_tickets",
@@ -55,6 +57,7 @@ BACKLOG = Snapshot(
 )
 BACKLOG_UNANSWERED = Snapshot(
     id="backlog_unanswered", title="Backlog without any agent reply", unit=Unit.COUNT,
+    needs=(REPLIES,),
     direction=Direction.DOWN, source="open_spans", anchor="span_start",
     opened="span_start", closed="unanswered_end", count_distinct="ticket_id",
     min_age_seconds=lambda s: s.thresholds.backlog_age_hours * 3600, age_from="created_at",
@@ -115,6 +118,7 @@ COMPLAINT_RESOLUTION_TIME = Duration(
 )
 FCR_RATE = Ratio(
     id="fcr_rate", title="First contact resolution", unit=Unit.PERCENT, direction=Direction.UP,
+    needs=(REPLY_EVENTS,),
     source="solved", anchor="solved_at", where=_with_replies, dimensions=_SOLVED_DIMS,
     numerator=lambda t, s: flag(t.public_replies == 1), denominator=lambda t, s: 1,
     definition="100 x solved tickets with exactly one public agent reply / solved tickets (one "
@@ -123,6 +127,7 @@ FCR_RATE = Ratio(
 )
 FCR_SINGLE_AGENT = Ratio(
     id="fcr_single_agent", title="Solved by one agent only", unit=Unit.PERCENT,
+    needs=(AGENT_EVENTS,),
     direction=Direction.UP, source="solved", anchor="solved_at", where=_with_replies,
     dimensions=_SOLVED_DIMS, variant_of="fcr_rate",
     numerator=lambda t, s: flag(t.agents_involved.fill_null(0) <= 1), denominator=lambda t, s: 1,
@@ -131,6 +136,7 @@ FCR_SINGLE_AGENT = Ratio(
 )
 REOPEN_RATE = Ratio(
     id="reopen_rate", title="Reopen rate", unit=Unit.PERCENT, direction=Direction.DOWN,
+    needs=(STATUS_EVENTS,),
     source="solved", anchor="solved_at", where=_with_replies,
     dimensions=("agent_id", "team", "channel"),
     numerator=lambda t, s: flag(t.reopens > 0), denominator=lambda t, s: 1,
@@ -139,6 +145,7 @@ REOPEN_RATE = Ratio(
 )
 REPLIES_PER_TICKET = Mean(
     id="replies_per_ticket", title="Replies per ticket", unit=Unit.COUNT,
+    needs=(REPLY_EVENTS,),
     direction=Direction.DOWN, source="solved", anchor="solved_at", where=_with_replies,
     dimensions=("agent_id", "team", "channel"), value=lambda t, s: t.public_replies,
     definition="mean public agent replies per solved ticket", article="seed 004",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from supportmetrics.metrics.common import flag, ratio
 from supportmetrics.metrics.model import Combined, Count, Direction, Duration, Part, Ratio, Unit
+from supportmetrics.metrics.needs import REPLIES
 
 FIRST_RESPONSE_TIME = Duration(
     id="first_response_time", title="First response time", unit=Unit.SECONDS,
+    needs=(REPLIES,),
     direction=Direction.DOWN, source="first_responses", anchor="created_at",
     start="created_at", end="first_response_at",
     dimensions=("agent_id", "team", "channel", "category", "priority"),
@@ -16,6 +18,7 @@ FIRST_RESPONSE_TIME = Duration(
 )
 FRT_UNANSWERED = Count(
     id="frt_unanswered", title="Tickets without a first response", unit=Unit.COUNT,
+    needs=(REPLIES,),
     direction=Direction.DOWN, source="first_responses", anchor="created_at",
     where=lambda t, s: t.first_response_at.isnull(), variant_of="first_response_time",
     dimensions=FIRST_RESPONSE_TIME.dimensions,
@@ -24,6 +27,7 @@ FRT_UNANSWERED = Count(
 )
 FRT_PER_RESOLVED = Combined(
     id="frt_per_resolved", title="First response time per resolved ticket (literal)",
+    needs=(REPLIES,),
     unit=Unit.SECONDS, direction=Direction.DOWN, source="tickets", anchor="created_at",
     dimensions=("agent_id", "team", "channel", "category", "priority"),
     variant_of="first_response_time",
@@ -43,6 +47,7 @@ FRT_PER_RESOLVED = Combined(
 )
 RESPONSE_TIME = Duration(
     id="response_time", title="Average response time (every reply)", unit=Unit.SECONDS,
+    needs=(REPLIES,),
     direction=Direction.DOWN, source="waits", anchor="reply_at",
     start="waiting_since", end="reply_at", dimensions=("agent_id", "team", "channel"),
     where=lambda t, s: t.reply_at.notnull(),

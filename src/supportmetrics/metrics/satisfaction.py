@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from supportmetrics.metrics.common import flag
 from supportmetrics.metrics.model import Direction, Expr, Mean, Ratio, Unit
+from supportmetrics.metrics.needs import answered
 
 
 def _answered(survey: str) -> Expr:
@@ -12,6 +15,7 @@ def _answered(survey: str) -> Expr:
 
 NPS = Ratio(
     id="nps", title="Net Promoter Score", unit=Unit.POINTS, direction=Direction.UP,
+    needs=(answered("nps"),),
     source="surveys", anchor="responded_at", where=_answered("nps"),
     dimensions=("agent_id", "channel", "segment"),
     numerator=lambda t, s: flag(t.score >= 9) - flag(t.score <= 6),
@@ -21,6 +25,7 @@ NPS = Ratio(
 )
 CSAT = Ratio(
     id="csat", title="Customer satisfaction (CSAT %)", unit=Unit.PERCENT, direction=Direction.UP,
+    needs=(answered("csat"),),
     source="surveys", anchor="responded_at", where=_answered("csat"),
     dimensions=("agent_id", "team", "channel", "category"),
     numerator=lambda t, s: flag(t.satisfied), denominator=lambda t, s: 1,
@@ -30,28 +35,44 @@ CSAT = Ratio(
 )
 CSAT_MEAN = Mean(
     id="csat_mean", title="CSAT mean score", unit=Unit.SCORE, direction=Direction.UP,
+    needs=(answered("csat"),),
     source="surveys", anchor="responded_at", where=_answered("csat"),
     dimensions=CSAT.dimensions, value=lambda t, s: t.score, variant_of="csat",
     definition="mean CSAT score (sum of scores / responses)", article="seed 001",
     unit_label="responses",
 )
 CES = Mean(
-    id="ces", title="Customer Effort Score", unit=Unit.SCORE, direction=Direction.DOWN,
+    id="ces", title="Customer Effort Score", unit=Unit.SCORE, direction=Direction.UP,
+    needs=(answered("ces"),),
+    follows_scale="ces",
     source="surveys", anchor="responded_at", where=_answered("ces"),
     dimensions=("agent_id", "channel"), value=lambda t, s: t.score,
-    definition="mean effort score: sum of scores / responses (1-7, lower is less effort)",
+    definition="mean effort score: sum of scores / responses (1-7); higher is better on the "
+    "default agree / ease scale, lower with [surveys.directions] ces = \"lower\" (an effort scale)",
     article="seed 001", unit_label="responses",
 )
+
+
+def _best_two(t: Any, s: Any) -> Any:
+    """A response in the two best points of its scale: the top two, or the bottom two."""
+    if s.higher_is_better("ces"):
+        return flag(t.score >= t.scale_max - 1)
+    return flag(t.score <= t.scale_min + 1)
+
+
 CES_AGREE = Ratio(
-    id="ces_agree_pct", title="CES: % in the top two points", unit=Unit.PERCENT,
+    id="ces_agree_pct", title="CES: % in the best two points", unit=Unit.PERCENT,
+    needs=(answered("ces"),),
     direction=Direction.UP, source="surveys", anchor="responded_at", where=_answered("ces"),
     dimensions=CES.dimensions, variant_of="ces",
-    numerator=lambda t, s: flag(t.score >= t.scale_max - 1), denominator=lambda t, s: 1,
-    definition="100 x responses in the top two points of the scale / responses",
+    numerator=_best_two, denominator=lambda t, s: 1,
+    definition="100 x responses in the two best points of the scale / responses: the top two "
+    "(6-7 of 1-7) by default, the bottom two with [surveys.directions] ces = \"lower\"",
     article="seed 003", unit_label="responses",
 )
 HAPPINESS = Ratio(
     id="happiness", title="Happiness score", unit=Unit.POINTS, direction=Direction.UP,
+    needs=(answered("happiness"),),
     source="surveys", anchor="responded_at", where=_answered("happiness"),
     dimensions=("agent_id", "channel"),
     numerator=lambda t, s: flag(t.score == t.scale_max) - flag(t.score == t.scale_min),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from supportmetrics.metrics.common import flag, ratio
 from supportmetrics.metrics.model import Combined, Count, Direction, Part, Ratio, Unit
+from supportmetrics.metrics.needs import CUSTOMERS_ON_TICKETS
 
 REQUEST_VOLUME = Count(
     id="request_volume", title="Request volume (tickets + calls)", unit=Unit.COUNT,
@@ -32,6 +33,7 @@ CHANNEL_SHARE = Combined(
 )
 REPEAT_CONTACT_RATE = Ratio(
     id="repeat_contact_rate", title="Repeat contact rate", unit=Unit.PERCENT,
+    needs=(CUSTOMERS_ON_TICKETS,),
     direction=Direction.DOWN, source="tickets", anchor="created_at",
     where=lambda t, s: t.customer_id.notnull(), dimensions=("channel", "category", "agent_id"),
     numerator=lambda t, s: flag(t.repeat_contact), denominator=lambda t, s: 1,

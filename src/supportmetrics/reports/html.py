@@ -8,7 +8,7 @@ from html import escape
 from typing import Any
 
 from supportmetrics.engine.summary import format_seconds, format_value
-from supportmetrics.metrics import CATALOGUE, DOMAINS, Direction, Unit
+from supportmetrics.metrics import CATALOGUE, DOMAINS, Direction, Metric, Unit
 from supportmetrics.reports import charts as report_charts
 from supportmetrics.reports.model import MetricRow, Report, format_change, period_label
 
@@ -40,6 +40,7 @@ nav.toc a { color: var(--accent); margin-right: 14px; text-decoration: none; }
         border-left: 5px solid #cbd5e1; }
 .tile.good { border-left-color: var(--good); } .tile.bad { border-left-color: var(--bad); }
 .tile .name { color: var(--muted); font-size: 12px; }
+.tile.missing, tr.missing td { color: var(--muted); background: #f1f5f9; }
 .tile .value { font-size: 24px; font-weight: 600; margin: 2px 0; }
 .tile .sub { font-size: 12px; color: var(--muted); }
 .chg.good { color: var(--good); } .chg.bad { color: var(--bad); } .chg { white-space: nowrap; }
@@ -148,6 +149,11 @@ def _tiles(report: Report) -> str:
         target = (f"target {row.target.label(row.metric.unit)}" if row.target else
                   "" if row.metric.direction is Direction.NEUTRAL else row.metric.direction.value)
         prev = period_label(report.periods[-2], report.grain) if len(report.periods) > 1 else ""
+        if row.missing:
+            out.append(
+                f'<div class="tile missing"><div class="name">{_e(row.metric.title)}</div>'
+                f'<div class="value">–</div><div class="sub">{_e(row.missing)}</div></div>')
+            continue
         out.append(
             f'<div class="tile {row.status}"><div class="name">{_e(row.metric.title)}</div>'
             f'<div class="value">{_e(_fmt(row.current, row.metric.unit))}</div>'
@@ -174,8 +180,12 @@ def _tracker(report: Report) -> str:
             label = (f'{_e(row.metric.title)} <span class="id">{_e(row.metric.id)}</span>')
             if row.error:
                 label += f'<br><span class="id">n/a: {_e(row.error)}</span>'
+            if row.missing:
+                label += f'<br><span class="id">{_e(row.missing)}</span>'
+            classes = " ".join(c for c in ("primary" if row.primary else "",
+                                           "missing" if row.missing else "") if c)
             body.append(
-                f'<tr class="{"primary" if row.primary else ""}" id="m-{_e(row.metric.id)}">'
+                f'<tr class="{classes}" id="m-{_e(row.metric.id)}">'
                 f'<td>{label}</td>{"".join(cells)}<td>{_change(row)}</td>'
                 f"<td>{target}</td><td>{_mark(row)}</td></tr>")
     return (f'<table class="tracker"><thead><tr><th>Metric</th>{heads}<th>Change</th>'
@@ -221,8 +231,8 @@ def _spikes(report: Report) -> str:
             f'team:</p><ul class="spikes">{"".join(items)}</ul>')
 
 
-def _score_class(metric_id: str, value: float, total: float) -> str:
-    metric = CATALOGUE[metric_id]
+def _score_class(metric: Metric, value: float, total: float) -> str:
+    metric_id = metric.id
     if metric.direction is Direction.NEUTRAL or math.isnan(total) or total == 0:
         if metric_id == "agent_utilization":
             return "good" if 70 <= value <= 85 else "bad" if value > 95 or value < 50 else "mid"
@@ -234,11 +244,11 @@ def _score_class(metric_id: str, value: float, total: float) -> str:
     return "good" if better else "bad"
 
 
-def _agent_cell(metric_id: str, value: Any, total: float) -> str:
-    unit = CATALOGUE[metric_id].unit
+def _agent_cell(metric: Metric, value: Any, total: float) -> str:
+    unit = metric.unit
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return '<td data-sort="">–</td>'
-    klass = _score_class(metric_id, float(value), total)
+    klass = _score_class(metric, float(value), total)
     shown = _e(_fmt(float(value), unit))
     inner = f'<span class="score {klass}">{shown}</span>' if klass else shown
     return f'<td data-sort="{float(value):.6f}">{inner}</td>'
@@ -256,7 +266,7 @@ def _scorecards(report: Report, by: str) -> str:
                  else math.nan for m in cards.metrics}
     rows = []
     for record in frame.to_dict("records"):
-        cells = "".join(_agent_cell(m.id, record.get(m.id), reference[m.id])
+        cells = "".join(_agent_cell(m, record.get(m.id), reference[m.id])
                         for m in cards.metrics)
         team = f'<td class="text">{_e(record["team"])}</td>' if by == "agent_id" else ""
         rows.append(f'<tr><td class="text">{_e(record[by])}</td>{team}{cells}</tr>')
@@ -313,8 +323,8 @@ def _comments(report: Report) -> str:
         else:
             top = c.scale_max or 5
             share = c.score / top
-            good = share <= 0.43 if c.survey == "ces" else share >= 0.8
-            bad = share >= 0.72 if c.survey == "ces" else share <= 0.6
+            good = share >= 0.8 if c.higher_is_better else share <= 0.43
+            bad = share <= 0.6 if c.higher_is_better else share >= 0.72
             klass = "good" if good else "bad" if bad else "mid"
             score = f"{c.score:g} / {top:g}"
         rows.append(
@@ -328,7 +338,7 @@ def _comments(report: Report) -> str:
             f'<th class="text">Comment</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
-def _definitions() -> str:
+def _definitions(report: Report) -> str:
     rows = []
     for domain, metrics in DOMAINS.items():
         rows.append(f'<tr class="domain"><td colspan="5">{_e(domain)}</td></tr>')
@@ -338,7 +348,7 @@ def _definitions() -> str:
             rows.append(
                 f'<tr><td class="text">{_e(m.title)}<br><span class="id">{_e(m.id)}</span>'
                 f'{variant}</td><td class="text">{_e(m.unit.value)}</td>'
-                f'<td class="text">{_e(m.direction.value)}</td>'
+                f'<td class="text">{_e(report.direction(m).value)}</td>'
                 f'<td class="text">{_e(m.definition)}</td>'
                 f'<td class="text">{_e(m.article)}</td></tr>')
     return ('<table><thead><tr><th class="text">Metric</th><th class="text">Unit</th>'
@@ -420,7 +430,7 @@ else it follows the change. {clock_note}</p>
 <h2>Definitions</h2>
 <p class="lead">Every metric of the catalogue, as computed in this report. The XLSX version has a
 calculator sheet with the formulas.</p>
-{_definitions()}
+{_definitions(report)}
 <footer>Made with supportmetrics from the workspace {_e(report.workspace)}.</footer>
 </section>
 </main>

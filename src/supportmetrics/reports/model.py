@@ -10,7 +10,7 @@ the HTML, XLSX and PDF renderers only lay those values out.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
 from typing import Any
@@ -19,7 +19,7 @@ import pandas as pd
 
 from supportmetrics.engine.summary import format_seconds, format_value
 from supportmetrics.errors import QueryError, SupportMetricsError, query_notes
-from supportmetrics.metrics import CATALOGUE, DOMAINS, Direction, Metric, Unit
+from supportmetrics.metrics import CATALOGUE, DOMAINS, Direction, Metric, Unit, direction_in
 from supportmetrics.stats import detect_spikes
 
 GRAINS = ("month", "week")
@@ -28,13 +28,14 @@ SPIKE_WINDOW = 8  # weeks of history a spike is judged against
 SPIKE_THRESHOLD = 2.0  # x the median of that history (and 3 MADs above it)
 
 # the tracker leaves out channel_share: without a channel it is 100 % by definition (the volume
-# section shows it per channel instead)
-TRACKER_SKIP = frozenset({"channel_share"})
+# section shows it per channel instead); and service_level, which mixes tickets and calls: its
+# rows per kind, service_level_calls and service_level_tickets, show each alone
+TRACKER_SKIP = frozenset({"channel_share", "service_level"})
 PRIMARY = (
     "ticket_volume", "tickets_solved", "first_response_time", "resolution_time", "fcr_rate",
-    "reopen_rate", "csat", "nps", "ces", "sla_compliance", "backlog", "service_level", "asa",
-    "abandonment_rate", "aht", "agent_utilization", "churn_rate", "retention_rate",
-    "cost_per_ticket", "support_cost_ratio",
+    "reopen_rate", "csat", "nps", "ces", "sla_compliance", "backlog", "service_level_calls",
+    "service_level_tickets", "asa", "abandonment_rate", "aht", "agent_utilization", "churn_rate",
+    "retention_rate", "cost_per_ticket", "support_cost_ratio",
 )
 AGENT_METRICS = (
     "tickets_solved", "first_response_time", "resolution_time", "csat", "fcr_rate",
@@ -83,6 +84,9 @@ class MetricRow:
     target: Target | None = None
     primary: bool = False
     error: str = ""
+    #: why the workspace cannot compute the metric ("no reply events in the workspace; ..."):
+    #: its values are empty and it is shown greyed with this note, never judged
+    missing: str = ""
 
     @property
     def current(self) -> float | None:
@@ -176,6 +180,7 @@ class Comment:
     agent_id: str
     channel: str
     text: str
+    higher_is_better: bool = True  # the survey's scale direction ([surveys.directions])
 
 
 @dataclass(frozen=True)
@@ -198,6 +203,11 @@ class Report:
     sla_clock: str
     comments: tuple[Comment, ...]
     notes: tuple[str, ...] = field(default=())
+    #: every metric's direction under the workspace's settings (survey scales may turn one)
+    directions: dict[str, Direction] = field(default_factory=dict)
+
+    def direction(self, metric: Metric) -> Direction:
+        return self.directions.get(metric.id, metric.direction)
 
     @property
     def period(self) -> date:
@@ -299,6 +309,18 @@ def resolve_periods(
     return tuple(periods), shift(chosen, grain, 1)
 
 
+def check_has_data(span: tuple[date, date] | None, chosen: date, stop: date, grain: str) -> None:
+    """A report for a period without a row of any table is a user error, not an empty file."""
+    name = f"{chosen:%Y-%m}" if grain == "month" else f"the week of {chosen.isoformat()}"
+    if span is None:
+        raise QueryError(f"no data in {name}: the workspace is empty; load data with "
+                         "`supportmetrics ingest` first")
+    first, last = span
+    if last < chosen or first >= stop:
+        raise QueryError(f"no data in {name}: the workspace holds data from {first.isoformat()} "
+                         f"to {last.isoformat()}; choose a --period in that range")
+
+
 # --- building -----------------------------------------------------------------------------------
 
 
@@ -316,11 +338,17 @@ def targets_for(settings: Any) -> dict[str, Target]:
         if isinstance(raw, (list, tuple)) and len(raw) == 2:
             out[metric_id] = Target(float(raw[0]), float(raw[1]), source)
         elif isinstance(raw, (int, float)):
-            if CATALOGUE[metric_id].direction is Direction.DOWN:
+            if direction_in(CATALOGUE[metric_id], settings) is Direction.DOWN:
                 out[metric_id] = Target(None, float(raw), source)
             else:
                 out[metric_id] = Target(float(raw), None, source)
     return out
+
+
+def in_workspace(metric: Metric, settings: Any) -> Metric:
+    """The metric with its direction under the workspace's settings (survey scale directions)."""
+    direction = direction_in(metric, settings)
+    return metric if direction is metric.direction else replace(metric, direction=direction)
 
 
 def _float(value: Any) -> float | None:
@@ -338,6 +366,13 @@ def _tracker(ws: Any, periods: tuple[date, ...], end: date, grain: str,
     for domain, metrics in DOMAINS.items():
         for metric in metrics:
             if metric.id in TRACKER_SKIP:
+                continue
+            metric = in_workspace(metric, ws.settings)
+            missing = ws.engine().missing_data(metric)
+            if missing is not None:
+                rows.append(MetricRow(metric, domain, (None,) * len(keys), (0,) * len(keys),
+                                      targets.get(metric.id), metric.id in PRIMARY,
+                                      missing=missing.removeprefix(f"{metric.id}: ")))
                 continue
             error = ""
             try:
@@ -419,7 +454,7 @@ def _agent_teams(ws: Any) -> dict[str, str]:
 
 
 def _scorecards(ws: Any, start: date, end: date, where: dict[str, str]) -> Scorecards:
-    metrics = tuple(CATALOGUE[m] for m in AGENT_METRICS)
+    metrics = tuple(in_workspace(CATALOGUE[m], ws.settings) for m in AGENT_METRICS)
     agents = pd.DataFrame({"agent_id": pd.Series(dtype=str)})
     teams = pd.DataFrame({"team": pd.Series(dtype=str)})
     total: dict[str, float] = {}
@@ -505,7 +540,8 @@ def _comments(ws: Any, start: date, end: date, where: dict[str, str]) -> tuple[C
              .limit(COMMENTS).execute())
     return tuple(
         Comment(pd.Timestamp(r.responded_at).to_pydatetime(), str(r.survey), _float(r.score),
-                _float(r.scale_max), _text(r.agent_id), _text(r.channel), _text(r.comment))
+                _float(r.scale_max), _text(r.agent_id), _text(r.channel), _text(r.comment),
+                ws.settings.higher_is_better(str(r.survey)))
         for r in frame.itertuples(index=False)
     )
 
@@ -527,6 +563,7 @@ def build_report(
     last_day = engine.table_span("tickets")[1]
     periods, stop = resolve_periods(grain, period, start, end, last_day)
     chosen = periods[-1]
+    check_has_data(engine.local_span(), chosen, stop, grain)
     notes = []
     if last_day < stop - timedelta(days=1):
         notes.append(f"The data ends on {last_day:%d %b %Y}: {period_label(chosen, grain)} "
@@ -538,7 +575,9 @@ def build_report(
         scorecards = _scorecards(ws, chosen, stop, where)
         sla = _sla(ws, chosen, stop, where)
         comments = _comments(ws, chosen, stop, where)
-    notes += filter_notes
+    # a metric without its data is greyed on its own row with its note, not repeated here
+    greyed = {f"{r.metric.id}: {r.missing}" for r in rows if r.missing}
+    notes += [n for n in filter_notes if n not in greyed]
     return Report(
         title=title,
         workspace=str(ws.directory),
@@ -556,4 +595,5 @@ def build_report(
         sla_clock=ws.settings.sla.clock,
         comments=comments,
         notes=tuple(notes),
+        directions={m.id: direction_in(m, ws.settings) for m in CATALOGUE.values()},
     )

@@ -220,7 +220,8 @@ def _tracker_row(sheet: Any, f: _Formats, r: MetricRow, row: int, first: int, la
                    f'"flat",IF({change}>0,"{up}","{down}")))')
         cached = r.trend
     sheet.write_formula(row, status_col, formula, f.text, cached)
-    sheet.write(row, status_col + 1, r.metric.direction.value, f.muted)
+    # a metric without its data says what is missing where its direction would be
+    sheet.write(row, status_col + 1, r.missing or r.metric.direction.value, f.muted)
 
 
 def _cached(change: float | None, unit: Unit) -> Any:
@@ -412,7 +413,8 @@ def _definitions(book: Any, f: _Formats, report: Report) -> None:
         sheet.merge_range(r, 0, r, 6, domain, f.domain)
         for m in metrics:
             r += 1
-            sheet.write_row(r, 0, [m.title, m.id, m.unit.value, m.direction.value, m.definition,
+            sheet.write_row(r, 0, [m.title, m.id, m.unit.value, report.direction(m).value,
+                                   m.definition,
                                    m.article, m.variant_of or ""], f.wrap)
     sheet.set_column(0, 0, 36)
     sheet.set_column(1, 1, 24)
