@@ -15,6 +15,7 @@ lint:
 docs:
 	$(PY) -m supportmetrics.metrics.reference > docs/metrics.md
 	$(PY) -m supportmetrics.cli.reference > docs/cli.md
+	$(PY) -m supportmetrics.schema.reference > docs/data.md
 
 demo:
 	$(VENV)/bin/supportmetrics demo ./demo
