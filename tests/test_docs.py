@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from supportmetrics.schema import TABLES
@@ -50,3 +51,67 @@ def test_data_reference_rows_read_as_written() -> None:
     assert "- `end` is not after `start`" in lines
     assert "Key (a row with the same key is updated in place): `agent_id`, `start`. " \
         "Time span (`supportmetrics tables`): `start`." in lines
+
+
+# words that only make sense inside the team: numbered inputs, internal files, the shared shelf
+INTERNAL = re.compile(
+    r"\b[Ss]eeds? \d{3}\b|\b[Tt]he articles?'?(?!\w)|(?<![/\w])(?:DATA|METRICS|DESIGN)\.md\b"
+    r"|\.\./shared\b|\bshared/(?:spec|data|seeds)\b|\b[Ii]ssue \d+\b"
+)
+
+
+def _user_facing_files() -> list[Path]:
+    files = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    files += sorted(p for p in (REPO / "examples").rglob("*") if p.suffix in (".md", ".toml"))
+    files += sorted((REPO / "src" / "supportmetrics").rglob("*.py"))
+    return files
+
+
+def test_no_internal_vocabulary() -> None:
+    found = [
+        f"{path.relative_to(REPO)}:{number}: {line.strip()}"
+        for path in _user_facing_files()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if INTERNAL.search(line)
+    ]
+    assert found == []
+
+
+def test_internal_vocabulary_is_recognised() -> None:
+    # the check above can fail: each of these lines would be reported
+    for line in ("source: seeds 000, 001", "the articles' worked examples",
+                 "see ../shared/spec/DATA.md", "as in METRICS.md", "fixes issue 9"):
+        assert INTERNAL.search(line), line
+    for line in ("LiveAgent 2025; Parker", "random seed: the same seed gives the same data",
+                 "see docs/metrics.md",
+                 "five vendor and practitioner articles"):
+        assert not INTERNAL.search(line), line
+
+
+def _cited(source: str) -> list[str]:
+    """The publication names a source field cites: "A; B (worked example)" -> ["A", "B"]."""
+    names = []
+    for part in source.split("; "):
+        name = part.split(" (")[0].split(":")[0].split(",")[0]
+        names.append(name)
+    return names
+
+
+def test_every_metric_and_calculator_cites_a_listed_source() -> None:
+    from supportmetrics.metrics import CATALOGUE
+    from supportmetrics.sources import SOURCES
+    from supportmetrics.stats.calculators import CALCULATORS
+
+    cited = {m.id: _cited(m.article) for m in CATALOGUE.values() if m.article}
+    cited |= {f"calc {c.name}": _cited(c.source) for c in CALCULATORS.values()}
+    cited |= {
+        f"calc {c.name} example": _cited(e.source)
+        for c in CALCULATORS.values()
+        for e in c.examples
+    }
+    unknown = {key: names for key, names in cited.items() if set(names) - set(SOURCES)}
+    assert unknown == {}
+    # the worked CLV example names its publication: 50 x 5 x 3 = 750
+    assert CATALOGUE["clv_simple"].article == "LiveAgent 2025 (50 x 5 x 3 = 750)"
+    assert _cited("LiveAgent Academy; Parker ($10,000 / 20,000 = $0.50)") == [
+        "LiveAgent Academy", "Parker"]

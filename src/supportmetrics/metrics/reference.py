@@ -6,6 +6,7 @@ import sys
 
 from supportmetrics.metrics import CATALOGUE, DOMAINS
 from supportmetrics.metrics.model import Combined, Duration, Rollup, Snapshot
+from supportmetrics.sources import SOURCES
 
 HEADER = """\
 # Metric reference
@@ -20,6 +21,8 @@ period its anchor falls in. A rate or an average over no units is null, a count 
 Duration metrics take `--clock calendar|business` and `--stat mean|median|p90` (p90 is the
 continuous 90th percentile) and report the units without an end (`without_end`).
 Variants are metrics of their own; the default of each family is the one without `variant_of`.
+A metric's `source` names the publications its definition follows (listed under
+[Sources](#sources) at the end).
 """
 
 
@@ -48,6 +51,9 @@ def render() -> str:
             lines.extend(f"| {k} | {v} |" for k, v in rows)
             lines.append("")
     lines.append(f"\n{len(CATALOGUE)} metrics.\n")
+    lines.append("## Sources\n")
+    lines.extend(f"- **{name}**: {citation}." for name, citation in SOURCES.items())
+    lines.append("")
     return "\n".join(lines)
 
 
