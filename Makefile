@@ -1,4 +1,4 @@
-# One command per task; CI runs the README's test command (see .ci/run).
+# One command per task; CI (.ci/run) runs the README's test command, `make lint` and the docs check.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
