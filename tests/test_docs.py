@@ -115,3 +115,39 @@ def test_every_metric_and_calculator_cites_a_listed_source() -> None:
     assert CATALOGUE["clv_simple"].article == "LiveAgent 2025 (50 x 5 x 3 = 750)"
     assert _cited("LiveAgent Academy; Parker ($10,000 / 20,000 = $0.50)") == [
         "LiveAgent Academy", "Parker"]
+
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _anchors(path: Path) -> set[str]:
+    """GitHub's anchors of a Markdown file's headings: lower case, punctuation out, - for spaces."""
+    slugs = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            title = line.lstrip("#").strip().lower()
+            slugs.add(re.sub(r"[^\w\- ]", "", title).replace(" ", "-"))
+    return slugs
+
+
+def test_links_between_documents_resolve() -> None:
+    broken = []
+    for document in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        for target in LINK.findall(document.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:", target):
+                continue  # https:, mailto:
+            file, _, anchor = target.partition("#")
+            path = (document.parent / file).resolve() if file else document
+            if not path.is_relative_to(REPO) or not path.exists():
+                broken.append(f"{document.name}: {target} (no such file in the repository)")
+            elif anchor and path.suffix == ".md" and anchor not in _anchors(path):
+                broken.append(f"{document.name}: {target} (no such heading)")
+    assert broken == []
+
+
+def test_link_check_reads_anchors_and_paths(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("# Data reference: the tables\n## `tickets` table\n## Sources\n")
+    assert _anchors(page) == {"data-reference-the-tables", "tickets-table", "sources"}
+    assert LINK.findall("see [DATA](../shared/spec/DATA.md) and [x](docs/a.md#b)") == [
+        "../shared/spec/DATA.md", "docs/a.md#b"]

@@ -1,4 +1,4 @@
-"""Every shell block of README.md and docs/*.md runs as documented.
+"""Every shell and Python block of README.md and docs/*.md runs as documented.
 
 Conventions for the Markdown files:
 
@@ -12,6 +12,8 @@ Conventions for the Markdown files:
   ``demo`` (a small demo workspace, built once per session with ``supportmetrics demo``) and
   ``examples`` (this repository's), with the environment's ``supportmetrics`` on the ``PATH``.
   Paths in the docs are therefore relative to the repository root.
+* A ``python`` block (``python norun`` excepted) runs as one script in such a directory and must
+  exit 0.
 
 A failure prints the file and line of the block, the whole block, the command, its exit code and
 its output.
@@ -33,6 +35,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 DOCUMENTS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 SHELLS = ("bash", "sh", "shell")
+PYTHON = "python"
 EXIT = re.compile(r"#.*\bexit (\d+)\s*$")
 DEMO_TICKETS = 3000  # a year of a small team: enough for every documented command
 TIMEOUT = 600
@@ -56,7 +59,7 @@ class Block:
     @property
     def runs(self) -> bool:
         words = self.info.split()
-        return bool(words) and words[0] in SHELLS and "norun" not in words[1:]
+        return bool(words) and words[0] in (*SHELLS, PYTHON) and "norun" not in words[1:]
 
     @property
     def where(self) -> str:
@@ -82,7 +85,11 @@ def blocks(path: Path) -> list[Block]:
         if index == len(lines):
             raise ValueError(f"{path}:{start + 1}: code block is never closed")
         index += 1
-        found.append(Block(path, start + 1, info, "\n".join(body), commands(body, start + 2)))
+        if info.split()[:1] == [PYTHON]:  # one script: the block is the command
+            script = (Command(start + 2, "\n".join(body), 0),)
+        else:
+            script = commands(body, start + 2)
+        found.append(Block(path, start + 1, info, "\n".join(body), script))
     return found
 
 
@@ -158,9 +165,13 @@ def _report(block: Block, command: Command, code: int | str, output: str) -> str
 def test_documented_commands_run(block: Block, playground: Path) -> None:
     env = _environment()
     for command in block.commands:
+        if block.info.split()[0] == PYTHON:
+            argv = [sys.executable, "-c", command.text]
+        else:
+            argv = ["bash", "-c", command.text]
         try:
             done = subprocess.run(
-                ["bash", "-c", command.text], cwd=playground, env=env, capture_output=True,
+                argv, cwd=playground, env=env, capture_output=True,
                 text=True, timeout=TIMEOUT, check=False,
             )
         except subprocess.TimeoutExpired as error:
@@ -217,8 +228,9 @@ def test_an_unclosed_block_is_an_error(tmp_path: Path) -> None:
 
 def test_the_readme_has_blocks_to_run() -> None:
     readme = [block for block in RUN if block.path.name == "README.md"]
-    # metrics, explain, the NYC 311 load and the report (install, setup and illustrations: norun)
-    assert len(readme) == 4
+    # metrics, explain, the Python example, the NYC 311 load and the report (install, setup and
+    # illustrations: norun)
+    assert [block.info for block in readme] == ["bash", "bash", "python", "bash", "bash"]
     nyc = [c for block in readme for c in block.commands if "nyc311" in c.text]
     assert [c.exit_code for c in nyc] == [0, 3]  # mkdir/cp, then the load that rejects a row
 
