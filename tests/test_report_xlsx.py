@@ -1,5 +1,5 @@
 """The report's workbook: it opens, holds real formulas, and LibreOffice recomputes them to the
-articles' worked examples and to the engine's values."""
+publications' worked examples and to the engine's values."""
 
 from __future__ import annotations
 
