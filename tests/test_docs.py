@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from supportmetrics.schema import TABLES
 from supportmetrics.schema.reference import render
 
@@ -151,3 +153,27 @@ def test_link_check_reads_anchors_and_paths(tmp_path: Path) -> None:
     assert _anchors(page) == {"data-reference-the-tables", "tickets-table", "sources"}
     assert LINK.findall("see [DATA](../shared/spec/DATA.md) and [x](docs/a.md#b)") == [
         "../shared/spec/DATA.md", "docs/a.md#b"]
+
+
+def test_the_demo_hint_names_a_command_the_user_can_type(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from supportmetrics.cli.demo import program
+
+    venv = tmp_path / ".venv" / "bin"
+    venv.mkdir(parents=True)
+    script = venv / "supportmetrics"
+    script.write_text("#!/bin/sh\n", encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    # started as .venv/bin/supportmetrics without the environment active: say so again
+    assert program(".venv/bin/supportmetrics") == ".venv/bin/supportmetrics"
+    # the environment active: the PATH finds this program
+    monkeypatch.setenv("PATH", str(venv))
+    assert program(".venv/bin/supportmetrics") == "supportmetrics"
+    assert program(str(script)) == "supportmetrics"
+    # run as python -m supportmetrics.cli
+    assert program("/usr/lib/python3/site-packages/supportmetrics/cli/__main__.py") == (
+        "supportmetrics"
+    )
