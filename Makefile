@@ -1,4 +1,4 @@
-# One command per task; CI runs the README's test command (see .ci/run).
+# One command per task; CI (.ci/run) runs the README's test command, `make lint` and the docs check.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
@@ -15,6 +15,7 @@ lint:
 docs:
 	$(PY) -m supportmetrics.metrics.reference > docs/metrics.md
 	$(PY) -m supportmetrics.cli.reference > docs/cli.md
+	$(PY) -m supportmetrics.schema.reference > docs/data.md
 
 demo:
 	$(VENV)/bin/supportmetrics demo ./demo

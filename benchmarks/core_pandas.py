@@ -1,7 +1,7 @@
 """The core metrics written the way an analyst would in pandas (vectorised, no row loops).
 
 Volume, first response time, resolution time, FCR, CSAT and ASA, monthly in the workspace time
-zone, by one dimension, with the catalogue's definitions (METRICS.md): bot and auto replies are
+zone, by one dimension, with the catalogue's definitions (docs/metrics.md): bot and auto replies are
 not responses, the first response is credited to its author, resolution and FCR to the last
 assignee before the (last) solve, a ticket without events falls back to its own row.
 """

@@ -1,4 +1,4 @@
-"""The layering of DESIGN.md, the public API, and the generated docs."""
+"""The layering of the packages, the public API, and the generated docs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The calculators: the articles' worked examples reproduced exactly, by the API and the CLI."""
+"""The calculators: the publications' worked examples reproduced exactly, by the API and the CLI."""
 
 from __future__ import annotations
 
@@ -13,20 +13,20 @@ from supportmetrics.stats import CALCULATORS, calculate, evaluate, parse_assignm
 
 # (calculator, inputs, the article's published answer, where it is published)
 WORKED_EXAMPLES = [
-    ("retention_rate", {"end": 200, "new": 20, "start": 200}, 90, "seed 001: [(200-20)/200] x 100"),
-    ("retention_rate", {"end": 90, "new": 15, "start": 100}, 75, "seed 003: S=100, E=90, N=15"),
-    ("churn_rate", {"lost": 20, "start": 250}, 8, "seed 001: (20 / 250) x 100"),
-    ("churn_from_retention", {"retention_pct": 75}, 25, "seed 003: retention 75 % -> churn 25 %"),
-    ("nps_pct", {"promoters_pct": 70, "detractors_pct": 10}, 60, "seed 001: 70 % - 10 %"),
-    ("nps_pct", {"promoters_pct": 80, "detractors_pct": 15}, 65, "seed 003: 80 % - 15 %"),
-    ("nps", {"promoters": 70, "passives": 20, "detractors": 10}, 60, "seed 001 as counts"),
-    ("nps", {"promoters": 80, "passives": 5, "detractors": 15}, 65, "seed 003 as counts"),
+    ("retention_rate", {"end": 200, "new": 20, "start": 200}, 90, "LiveAgent 2025: [(200-20)/200] x 100"),
+    ("retention_rate", {"end": 90, "new": 15, "start": 100}, 75, "Parker: S=100, E=90, N=15"),
+    ("churn_rate", {"lost": 20, "start": 250}, 8, "LiveAgent 2025: (20 / 250) x 100"),
+    ("churn_from_retention", {"retention_pct": 75}, 25, "Parker: retention 75 % -> churn 25 %"),
+    ("nps_pct", {"promoters_pct": 70, "detractors_pct": 10}, 60, "LiveAgent 2025: 70 % - 10 %"),
+    ("nps_pct", {"promoters_pct": 80, "detractors_pct": 15}, 65, "Parker: 80 % - 15 %"),
+    ("nps", {"promoters": 70, "passives": 20, "detractors": 10}, 60, "LiveAgent 2025 as counts"),
+    ("nps", {"promoters": 80, "passives": 5, "detractors": 15}, 65, "Parker as counts"),
     ("clv_simple", {"order_value": 50, "purchases_per_year": 5, "lifespan_years": 3}, 750,
-     "seed 001: $50 x 5 x 3"),
-    ("avg_wait_time", {"wait_total": 500, "served": 200}, 2.5, "seed 001: 500 min / 200 calls"),
-    ("csat", {"satisfied": 30, "responses": 50}, 60, "seed 001: 30 / 50 x 100"),
-    ("cac", {"spend": 10000, "acquired": 20000}, 0.5, "seed 003: $10,000 / 20,000 = 50 cents"),
-    ("resolution_time", {"resolution_total": 2, "resolved": 1}, 2, "seed 001: Monday->Wednesday"),
+     "LiveAgent 2025: $50 x 5 x 3"),
+    ("avg_wait_time", {"wait_total": 500, "served": 200}, 2.5, "LiveAgent 2025: 500 min / 200 calls"),
+    ("csat", {"satisfied": 30, "responses": 50}, 60, "LiveAgent 2025: 30 / 50 x 100"),
+    ("cac", {"spend": 10000, "acquired": 20000}, 0.5, "Parker: $10,000 / 20,000 = 50 cents"),
+    ("resolution_time", {"resolution_total": 2, "resolved": 1}, 2, "LiveAgent 2025: Monday->Wednesday"),
 ]
 
 
@@ -86,7 +86,7 @@ def test_benchmarks_are_shown(capsys: pytest.CaptureFixture[str]) -> None:
                  "revenue=100000"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "Support cost ratio = (7000 / 100000) x 100 = 7 %",
-        "benchmark: under 10 % of revenue, the industry average (seed 002)",
+        "benchmark: under 10 % of revenue, the industry average (Bitvinskas 2021)",
     ]
     assert main(["calc", "agent_utilization", "-i", "handle_time=6.3", "-i",
                  "available_time=8"]) == 0

@@ -19,14 +19,10 @@ from supportmetrics import Workspace
 from supportmetrics.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = REPO.parent / "shared" / "data" / "nyc311" / "311_subset.micro.csv"
+DATA = REPO / "examples" / "nyc311" / "311_subset.micro.csv"
 CONFIG = REPO / "examples" / "nyc311" / "supportmetrics.toml"
 FORMAT = "%m/%d/%Y %I:%M:%S %p"
 NEW_YORK = ZoneInfo("America/New_York")
-
-pytestmark = pytest.mark.skipif(
-    not DATA.exists(), reason=f"{DATA} not present (the shared NYC 311 sample)"
-)
 
 MAPPED = {
     "Unique Key", "Created Date", "Closed Date", "Agency", "Complaint Type",

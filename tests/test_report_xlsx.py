@@ -1,5 +1,5 @@
 """The report's workbook: it opens, holds real formulas, and LibreOffice recomputes them to the
-articles' worked examples and to the engine's values."""
+publications' worked examples and to the engine's values."""
 
 from __future__ import annotations
 
@@ -119,15 +119,15 @@ def calc_value(book: Any, formulas: Any, name: str) -> float:
 def test_calculator_recomputes_the_worked_examples(recalculated: dict[str, Any]) -> None:
     book, formulas = recalculated["report"], recalculated["formulas"]
     expected = {
-        "nps": 60,  # 70 promoters, 20 passives, 10 detractors of 100 (seed 001)
+        "nps": 60,  # 70 promoters, 20 passives, 10 detractors of 100 (LiveAgent 2025)
         "nps_pct": 60,  # 70 % - 10 %
-        "csat": 60,  # 30 / 50 (seed 001)
-        "retention_rate": 90,  # (200 - 20) / 200 (seed 001)
-        "churn_rate": 8,  # 20 / 250 (seed 001)
-        "churn_from_retention": 25,  # 100 - 75 (seed 003)
-        "clv_simple": 750,  # 50 x 5 x 3 (seed 001)
-        "cac": 0.5,  # 10,000 / 20,000 (seed 003)
-        "avg_wait_time": 2.5,  # 500 / 200 (seed 001)
+        "csat": 60,  # 30 / 50 (LiveAgent 2025)
+        "retention_rate": 90,  # (200 - 20) / 200 (LiveAgent 2025)
+        "churn_rate": 8,  # 20 / 250 (LiveAgent 2025)
+        "churn_from_retention": 25,  # 100 - 75 (Parker)
+        "clv_simple": 750,  # 50 x 5 x 3 (LiveAgent 2025)
+        "cac": 0.5,  # 10,000 / 20,000 (Parker)
+        "avg_wait_time": 2.5,  # 500 / 200 (LiveAgent 2025)
         "ces": 2.4,  # sample: 120 / 50
         "aht": 330,  # sample: (24,000 + 3,000 + 6,000) / 100
         "asa": 30,  # sample: 3,000 / 100

@@ -1,4 +1,4 @@
-"""``calc``: every metric's formula on numbers you type, with the articles' worked examples."""
+"""``calc``: every metric's formula on numbers you type, with the sources' worked examples."""
 
 from __future__ import annotations
 

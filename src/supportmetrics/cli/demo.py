@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
+import shutil
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,7 +42,22 @@ def demo(
     if print_summary is not None:
         with Workspace.open(directory, must_exist=True) as ws:
             print_summary(ws, console)
-    console.print(f"next: supportmetrics -w {directory} metrics --list", highlight=False)
+    console.print(
+        f"next: {program()} -w {shlex.quote(str(directory))} metrics --list",
+        highlight=False, markup=False,
+    )
+
+
+def program(argv0: str | None = None) -> str:
+    """How to type this command again: ``supportmetrics`` when the PATH finds this very program,
+    else the path it was started by (``.venv/bin/supportmetrics`` outside the environment)."""
+    started = Path(argv0 if argv0 is not None else sys.argv[0])
+    if started.name != "supportmetrics":  # python -m, or called from Python
+        return "supportmetrics"
+    found = shutil.which("supportmetrics")
+    if found is not None and Path(found).resolve() == started.resolve():
+        return "supportmetrics"
+    return shlex.quote(str(started))
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""``report``: the monthly report (seed 003's template) as HTML, XLSX or PDF."""
+"""``report``: the monthly report (Parker's template) as HTML, XLSX or PDF."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Per-ticket facts, derived once from tickets and their events (Ibis expressions).
 
 When a ticket has events they are the truth; otherwise the ticket row's own
-``first_response_at`` / ``resolved_at`` / ``status`` are used. Definitions (METRICS.md):
+``first_response_at`` / ``resolved_at`` / ``status`` are used. Definitions (docs/metrics.md):
 
 * public agent reply: an ``agent_reply`` event; bot replies, auto-replies and internal notes are
   not responses.

@@ -1,6 +1,6 @@
 """Unit sources: the named tables metrics count over, each with its dimension columns.
 
-Credit (which ``agent_id`` a unit counts for) is decided here, per source (METRICS.md):
+Credit (which ``agent_id`` a unit counts for) is decided here, per source (docs/metrics.md):
 ``first_responses`` and ``waits`` credit the agent who replied; ``solved`` credits the assignee
 at the solve; ``tickets`` the ticket's current agent; calls, surveys, shifts and reviews their own.
 """

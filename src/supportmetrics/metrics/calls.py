@@ -25,7 +25,7 @@ SERVICE_LEVEL = Ratio(
     "abandons); tickets: 100 x first response within the SLA target of the ticket's priority "
     "/ tickets with a target; both together unless filtered (e.g. --where request_kind=call): "
     "service_level_calls and service_level_tickets give each kind alone, as headlines show them",
-    article="seed 000", unit_label="requests",
+    article="LiveAgent Academy", unit_label="requests",
 )
 SERVICE_LEVEL_CALLS = replace(
     SERVICE_LEVEL, id="service_level_calls", needs=(CALLS,), title="Service level (calls)",
@@ -45,7 +45,7 @@ ASA = Duration(
     id="asa", title="Average speed of answer", unit=Unit.SECONDS, direction=Direction.DOWN,
     source="calls", anchor="queued_at", start="queued_at", end="answered_at", calendar=None,
     where=lambda t, s: t.is_answered, dimensions=("queue", "channel", "agent_id"),
-    definition="mean (answered_at - queued_at) over answered calls", article="seed 000",
+    definition="mean (answered_at - queued_at) over answered calls", article="LiveAgent Academy",
     unit_label="answered calls",
 )
 AVG_WAIT_TIME = Ratio(
@@ -55,7 +55,7 @@ AVG_WAIT_TIME = Ratio(
     numerator=lambda t, s: t.wait_seconds.fill_null(0), denominator=lambda t, s: flag(t.is_answered),
     scale=1.0,
     definition="total waiting time of all queued callers (answered: until answer; abandoned: "
-    "until hang-up) / callers served (answered)", article="seed 001",
+    "until hang-up) / callers served (answered)", article="LiveAgent 2025",
     unit_label="callers served",
 )
 ABANDONMENT_RATE = Ratio(
@@ -70,7 +70,7 @@ BLOCKED_CALLS = Count(
     id="blocked_calls", title="Blocked calls", unit=Unit.COUNT, direction=Direction.DOWN,
     source="calls", anchor="queued_at", where=lambda t, s: t.is_blocked,
     dimensions=("queue", "channel"),
-    definition="calls refused (no free line or agent, or a network fault)", article="seed 000",
+    definition="calls refused (no free line or agent, or a network fault)", article="LiveAgent Academy",
     unit_label="calls",
 )
 BLOCKED_RATE = Ratio(
@@ -78,7 +78,7 @@ BLOCKED_RATE = Ratio(
     source="calls", anchor="queued_at", dimensions=("queue", "channel"),
     variant_of="blocked_calls",
     numerator=lambda t, s: flag(t.is_blocked), denominator=lambda t, s: 1,
-    definition="100 x blocked calls / call attempts", article="seed 000", unit_label="attempts",
+    definition="100 x blocked calls / call attempts", article="LiveAgent Academy", unit_label="attempts",
 )
 AHT = Mean(
     id="aht", title="Average handle time", unit=Unit.SECONDS, direction=Direction.DOWN,
@@ -87,7 +87,7 @@ AHT = Mean(
     value=lambda t, s: t.handle_seconds,
     definition="mean (talk + hold + wrap) over answered calls, anchored at the answer; tickets "
     "with handle_seconds count with it, anchored at creation (--where unit_kind=call for calls "
-    "only)", article="seed 000", unit_label="handled calls and tickets",
+    "only)", article="LiveAgent Academy", unit_label="handled calls and tickets",
 )
 AGENT_UTILIZATION = Combined(
     id="agent_utilization", title="Agent utilization", unit=Unit.PERCENT,
@@ -99,7 +99,7 @@ AGENT_UTILIZATION = Combined(
     },
     formula=lambda p, s: ratio(p["handle"], p["available"]), scale=100.0, count_part="available",
     definition="100 x handle time (call talk + hold + wrap, ticket handle_seconds) / available "
-    "shift time; benchmark band 70-85 %; count = available seconds", article="seed 004",
+    "shift time; benchmark band 70-85 %; count = available seconds", article="Malnik 2020",
     unit_label="shift seconds",
 )
 

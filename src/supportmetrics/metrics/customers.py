@@ -28,7 +28,7 @@ CHURN_RATE = Combined(
     parts={"churned": _churned, "start": _at_start},
     formula=lambda p, s: ratio(p["churned"], p["start"]), scale=100.0, count_part="start",
     definition="100 x customers churned in the period / customers active at the period start",
-    article="seeds 001, 003, 004", unit_label="customers at start",
+    article="LiveAgent 2025; Parker; Malnik 2020", unit_label="customers at start",
 )
 CHURN_NET = Combined(
     id="churn_net", title="Net customer churn (start - end) / start", unit=Unit.PERCENT,
@@ -37,7 +37,7 @@ CHURN_NET = Combined(
     formula=lambda p, s: ratio(p["start"] - p["end"], p["start"]), scale=100.0,
     count_part="start",
     definition="100 x (customers at start - customers at end) / customers at start; new "
-    "customers offset losses, so it can be negative", article="seed 002",
+    "customers offset losses, so it can be negative", article="Bitvinskas 2021",
     unit_label="customers at start",
 )
 RETENTION_RATE = Combined(
@@ -46,7 +46,7 @@ RETENTION_RATE = Combined(
     parts={"start": _at_start, "end": _at_end, "new": _new},
     formula=lambda p, s: ratio(p["end"] - p["new"], p["start"]), scale=100.0, count_part="start",
     definition="100 x (E - N) / S: E customers at the period end, N acquired during it, S at "
-    "its start", article="seeds 001, 003, 004", unit_label="customers at start",
+    "its start", article="LiveAgent 2025; Parker; Malnik 2020", unit_label="customers at start",
 )
 REFERRAL_RATE = Ratio(
     id="referral_rate", title="Referral rate", unit=Unit.PERCENT, direction=Direction.UP,
@@ -56,7 +56,7 @@ REFERRAL_RATE = Ratio(
     ),
     denominator=lambda t, s: 1,
     definition="100 x new customers acquired via referral (acquisition_channel referral or a "
-    "referred_by) / new customers", article="seeds 000, 001", unit_label="new customers",
+    "referred_by) / new customers", article="LiveAgent Academy; LiveAgent 2025", unit_label="new customers",
 )
 REFERRAL_COUNT = Count(
     id="referral_count", title="Referred customers", unit=Unit.COUNT, direction=Direction.UP,
@@ -82,7 +82,7 @@ ENGAGEMENT_RATE = Combined(
     formula=lambda p, s: ratio(p["engaged"], p["active"]), scale=100.0, count_part="active",
     variant_of="engagement_score",
     definition="100 x customers with >= 1 event of the kind in the period / customers active "
-    "in the period (signed up before its end, not churned before its start)", article="seed 001", unit_label="active customers",
+    "in the period (signed up before its end, not churned before its start)", article="LiveAgent 2025", unit_label="active customers",
 )
 
 METRICS: tuple[Metric, ...] = (
@@ -97,6 +97,6 @@ ENGAGEMENT_SCORE = Rollup(
     of="engagement_rate", over="kind", weights=lambda s: dict(s.engagement_weights),
     definition="weighted mean over engagement kinds of (100 x customers with >= 1 event of that "
     "kind / customers active in the period); weights from engagement_weights, equal by default",
-    article="seeds 000, 001", unit_label="active customers",
+    article="LiveAgent Academy; LiveAgent 2025", unit_label="active customers",
 )
 METRICS = (*METRICS, ENGAGEMENT_SCORE)

@@ -76,7 +76,7 @@ class Metric:
     anchor: str
     dimensions: tuple[str, ...]
     definition: str
-    article: str = ""
+    article: str = ""  # the publications followed: names of supportmetrics.sources.SOURCES
     where: Expr | None = None
     variant_of: str | None = None
     note: str = ""

@@ -56,11 +56,11 @@ CLV_SIMPLE = Combined(
     definition="average order value x orders per customer per year x average lifespan in years; "
     "AOV and frequency from the period's orders (frequency annualised by the period length), "
     "lifespan = mean lifetime of customers churned up to the period end, or clv.lifespan_years",
-    article="seed 001 (50 x 5 x 3 = 750)", unit_label="buying customers",
+    article="LiveAgent 2025 (50 x 5 x 3 = 750)", unit_label="buying customers",
 )
 CLV = replace(
     CLV_SIMPLE, id="clv", title="Customer lifetime value",
-    definition="the default CLV: clv_simple (the basic formula of seed 001). Variants: "
+    definition="the default CLV: clv_simple (the basic formula of LiveAgent 2025). Variants: "
     "clv_simple, clv_historical, clv_predictive, clv_net, each with its inputs documented",
 )
 CLV_SIMPLE = replace(CLV_SIMPLE, variant_of="clv")
@@ -76,7 +76,7 @@ CLV_HISTORICAL = Combined(
     },
     formula=lambda p, s: ratio(p["margin"], p["buyers"]), count_part="buyers",
     definition="mean over customers of sum(order amount x gross margin), over all orders up to "
-    "the period end", article="seed 001", unit_label="customers with orders",
+    "the period end", article="LiveAgent 2025", unit_label="customers with orders",
 )
 CLV_PREDICTIVE = Combined(
     id="clv_predictive", title="Customer lifetime value (predictive)", unit=Unit.MONEY,
@@ -87,7 +87,7 @@ CLV_PREDICTIVE = Combined(
     * _aov(p) * _lifespan_years(p, s) * 12,
     count_part="buyers",
     definition="orders per customer per month x average order value x average lifespan in months",
-    article="seed 001", unit_label="buying customers",
+    article="LiveAgent 2025", unit_label="buying customers",
 )
 CLV_NET = Combined(
     id="clv_net", title="Customer lifetime value net of CAC", unit=Unit.MONEY,
@@ -101,7 +101,7 @@ CLV_NET = Combined(
     - ratio(p["sales"] + p["marketing"], p["new"]),
     count_part="buyers",
     definition="(annual revenue per customer x relationship years) - CAC",
-    article="seed 003", unit_label="buying customers",
+    article="Parker", unit_label="buying customers",
 )
 CAC = Combined(
     id="cac", title="Customer acquisition cost", unit=Unit.MONEY, direction=Direction.DOWN,
@@ -110,7 +110,7 @@ CAC = Combined(
     parts={"sales": _ledger("sales_cost"), "marketing": _ledger("marketing_cost"), "new": _new},
     formula=lambda p, s: ratio(p["sales"] + p["marketing"], p["new"]), count_part="new",
     definition="(sales_cost + marketing_cost booked in the period) / customers acquired in it",
-    article="seed 003 ($10,000 / 20,000 = $0.50)", unit_label="new customers",
+    article="Parker ($10,000 / 20,000 = $0.50)", unit_label="new customers",
 )
 SUPPORT_COST_RATIO = Combined(
     id="support_cost_ratio", title="Support cost as % of revenue", unit=Unit.PERCENT,
@@ -125,7 +125,7 @@ SUPPORT_COST_RATIO = Combined(
     ),
     scale=100.0, count_part="support",
     definition="100 x support_cost / revenue (revenue from the ledger, else from orders); "
-    "benchmark under 10 %", article="seed 002", unit_label="support cost",
+    "benchmark under 10 %", article="Bitvinskas 2021", unit_label="support cost",
 )
 COST_PER_TICKET = Combined(
     id="cost_per_ticket", title="Cost per ticket", unit=Unit.MONEY, direction=Direction.DOWN,
@@ -135,7 +135,7 @@ COST_PER_TICKET = Combined(
            "tickets": Part(source="tickets", anchor="created_at", dimensions=())},
     formula=lambda p, s: ratio(p["support"], p["tickets"]), count_part="tickets",
     definition="support_cost booked in the period / tickets created in the period",
-    article="seed 002", unit_label="tickets",
+    article="Bitvinskas 2021", unit_label="tickets",
 )
 
 METRICS = (

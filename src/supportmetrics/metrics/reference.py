@@ -6,6 +6,7 @@ import sys
 
 from supportmetrics.metrics import CATALOGUE, DOMAINS, direction_label
 from supportmetrics.metrics.model import Combined, Duration, Rollup, Snapshot
+from supportmetrics.sources import SOURCES
 
 HEADER = """\
 # Metric reference
@@ -26,6 +27,8 @@ come from (tickets and their events, calls, surveys, ...), not of the whole work
 whose data the workspace does not have at all (no rows of its source's tables, or none of what
 its `needs` row names) is null in every period with a note saying what is missing, never 0.
 SLA targets are judged as of the end of the ticket data, or `--as-of`.
+A metric's `source` names the publications its definition follows (listed under
+[Sources](#sources) at the end).
 """
 
 
@@ -56,6 +59,9 @@ def render() -> str:
             lines.extend(f"| {k} | {v} |" for k, v in rows)
             lines.append("")
     lines.append(f"\n{len(CATALOGUE)} metrics.\n")
+    lines.append("## Sources\n")
+    lines.extend(f"- **{name}**: {citation}." for name, citation in SOURCES.items())
+    lines.append("")
     return "\n".join(lines)
 
 

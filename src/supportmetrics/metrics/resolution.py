@@ -23,7 +23,7 @@ TICKETS_SOLVED = Count(
     id="tickets_solved", title="Tickets solved", unit=Unit.COUNT, direction=Direction.UP,
     source="solved", anchor="solved_at", dimensions=_SOLVED_DIMS,
     definition="tickets reaching solved in the period (last solve, tickets solved now); with "
-    "ticket_volume it gives created vs solved per day", article="seed 004",
+    "ticket_volume it gives created vs solved per day", article="Malnik 2020",
     unit_label="tickets",
 )
 OPEN_TICKETS = Snapshot(
@@ -33,7 +33,7 @@ OPEN_TICKETS = Snapshot(
     dimensions=("agent_id", "team", "channel", "priority"),
     definition="tickets not solved at the end of the period (snapshot from the status history: "
     "a ticket solved and reopened later is open only from its reopen)",
-    article="seed 000", unit_label="tickets",
+    article="LiveAgent Academy", unit_label="tickets",
 )
 AWAITING_REPLY = Snapshot(
     id="awaiting_reply", title="Tickets awaiting a reply at period end", unit=Unit.COUNT,
@@ -43,7 +43,7 @@ AWAITING_REPLY = Snapshot(
     dimensions=("agent_id", "team", "channel", "priority"), variant_of="open_tickets",
     definition="open tickets whose last public message at the period end is the customer's "
     "(a customer wait began and no agent reply or solve ended it)",
-    article="seed 000", unit_label="tickets",
+    article="LiveAgent Academy", unit_label="tickets",
 )
 BACKLOG = Snapshot(
     id="backlog", title="Backlog (open tickets older than backlog_age)", unit=Unit.COUNT,
@@ -53,7 +53,7 @@ BACKLOG = Snapshot(
     dimensions=("agent_id", "team", "channel", "priority"),
     definition="tickets open at the period end and created more than backlog_age_hours "
     "(default 24 h) before it",
-    article="seed 000", unit_label="tickets",
+    article="LiveAgent Academy", unit_label="tickets",
 )
 BACKLOG_UNANSWERED = Snapshot(
     id="backlog_unanswered", title="Backlog without any agent reply", unit=Unit.COUNT,
@@ -63,7 +63,7 @@ BACKLOG_UNANSWERED = Snapshot(
     min_age_seconds=lambda s: s.thresholds.backlog_age_hours * 3600, age_from="created_at",
     dimensions=("agent_id", "team", "channel", "priority"), variant_of="backlog",
     definition="open tickets older than backlog_age_hours with no public agent reply yet at the "
-    "period end", article="seed 000", unit_label="tickets",
+    "period end", article="LiveAgent Academy", unit_label="tickets",
 )
 RESOLUTION_RATE = Combined(
     id="resolution_rate", title="Resolution rate", unit=Unit.PERCENT, direction=Direction.UP,
@@ -74,15 +74,15 @@ RESOLUTION_RATE = Combined(
     },
     formula=lambda p, s: ratio(p["solved"], p["created"]), scale=100.0, count_part="created",
     definition="100 x tickets solved in the period / tickets created (assigned) in the period",
-    article="seed 000", unit_label="tickets",
+    article="LiveAgent Academy", unit_label="tickets",
 )
 RESOLUTION_RATIO = Ratio(
     id="resolution_ratio", title="Resolution ratio: solved / unsolved (literal)",
     unit=Unit.RATIO, direction=Direction.UP, source="tickets", anchor="created_at",
     dimensions=_SOLVED_DIMS, variant_of="resolution_rate", scale=1.0,
     numerator=lambda t, s: flag(t.is_solved), denominator=lambda t, s: flag(~t.is_solved),
-    definition="solved / unsolved among tickets created in the period (the article's literal "
-    "formula; count = unsolved tickets)", article="seed 003", unit_label="unsolved tickets",
+    definition="solved / unsolved among tickets created in the period (the source's literal "
+    "formula; count = unsolved tickets)", article="Parker", unit_label="unsolved tickets",
 )
 RESOLVED_SHARE = Ratio(
     id="resolved_share", title="Share of created tickets now solved", unit=Unit.PERCENT,
@@ -90,7 +90,7 @@ RESOLVED_SHARE = Ratio(
     variant_of="resolution_rate",
     numerator=lambda t, s: flag(t.is_solved), denominator=lambda t, s: 1,
     definition="100 x solved / created, over the tickets created in the period (same cohort)",
-    article="seed 003", unit_label="tickets",
+    article="Parker", unit_label="tickets",
 )
 _RES_DIMS = ("agent_id", "team", "channel", "category", "priority")
 RESOLUTION_TIME = Duration(
@@ -98,7 +98,7 @@ RESOLUTION_TIME = Duration(
     source="solved", anchor="solved_at", start="created_at", end="solved_at",
     dimensions=_RES_DIMS,
     definition="solved time (last solve) - created_at, over tickets solved in the period",
-    article="seeds 000, 001, 003, 004", unit_label="tickets",
+    article="LiveAgent Academy; LiveAgent 2025; Parker; Malnik 2020", unit_label="tickets",
 )
 FIRST_RESOLUTION_TIME = Duration(
     id="first_resolution_time", title="First resolution time", unit=Unit.SECONDS,
@@ -114,7 +114,7 @@ COMPLAINT_RESOLUTION_TIME = Duration(
     start="created_at", end="solved_at", where=lambda t, s: t.is_complaint_any,
     dimensions=("agent_id", "team", "channel"),
     definition="resolution_time over complaints (is_complaint, or category complaint)",
-    article="seed 001", unit_label="complaints",
+    article="LiveAgent 2025", unit_label="complaints",
 )
 FCR_RATE = Ratio(
     id="fcr_rate", title="First contact resolution", unit=Unit.PERCENT, direction=Direction.UP,
@@ -123,7 +123,7 @@ FCR_RATE = Ratio(
     numerator=lambda t, s: flag(t.public_replies == 1), denominator=lambda t, s: 1,
     definition="100 x solved tickets with exactly one public agent reply / solved tickets (one "
     "touch; a thank-you reopen re-solved with no new reply stays first-contact); tickets without "
-    "events are left out", article="seeds 002, 003, 004", unit_label="solved tickets",
+    "events are left out", article="Bitvinskas 2021; Parker; Malnik 2020", unit_label="solved tickets",
 )
 FCR_SINGLE_AGENT = Ratio(
     id="fcr_single_agent", title="Solved by one agent only", unit=Unit.PERCENT,
@@ -132,7 +132,7 @@ FCR_SINGLE_AGENT = Ratio(
     dimensions=_SOLVED_DIMS, variant_of="fcr_rate",
     numerator=lambda t, s: flag(t.agents_involved.fill_null(0) <= 1), denominator=lambda t, s: 1,
     definition="100 x solved tickets handled by one agent only (replies and assignments) / "
-    "solved tickets", article="seed 003", unit_label="solved tickets",
+    "solved tickets", article="Parker", unit_label="solved tickets",
 )
 REOPEN_RATE = Ratio(
     id="reopen_rate", title="Reopen rate", unit=Unit.PERCENT, direction=Direction.DOWN,
@@ -141,14 +141,14 @@ REOPEN_RATE = Ratio(
     dimensions=("agent_id", "team", "channel"),
     numerator=lambda t, s: flag(t.reopens > 0), denominator=lambda t, s: 1,
     definition="100 x solved tickets reopened at least once / solved tickets",
-    article="seed 004", unit_label="solved tickets",
+    article="Malnik 2020", unit_label="solved tickets",
 )
 REPLIES_PER_TICKET = Mean(
     id="replies_per_ticket", title="Replies per ticket", unit=Unit.COUNT,
     needs=(REPLY_EVENTS,),
     direction=Direction.DOWN, source="solved", anchor="solved_at", where=_with_replies,
     dimensions=("agent_id", "team", "channel"), value=lambda t, s: t.public_replies,
-    definition="mean public agent replies per solved ticket", article="seed 004",
+    definition="mean public agent replies per solved ticket", article="Malnik 2020",
     unit_label="solved tickets",
 )
 

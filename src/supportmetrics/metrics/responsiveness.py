@@ -14,7 +14,7 @@ FIRST_RESPONSE_TIME = Duration(
     dimensions=("agent_id", "team", "channel", "category", "priority"),
     definition="per ticket: first public agent reply at or after creation - created_at; tickets "
     "never answered are left out of the statistic and counted in frt_unanswered",
-    article="seeds 000, 001, 003, 004", unit_label="tickets",
+    article="LiveAgent Academy; LiveAgent 2025; Parker; Malnik 2020", unit_label="tickets",
 )
 FRT_UNANSWERED = Count(
     id="frt_unanswered", title="Tickets without a first response", unit=Unit.COUNT,
@@ -42,8 +42,8 @@ FRT_PER_RESOLVED = Combined(
     },
     formula=lambda p, s: ratio(p["total_frt"], p["solved"]), count_part="solved",
     definition="total first response time of tickets created in the period / tickets solved in "
-    "the period (the article's literal formula; first_response_time is the per-ticket mean)",
-    article="seed 001", unit_label="tickets",
+    "the period (the source's literal formula; first_response_time is the per-ticket mean)",
+    article="LiveAgent 2025", unit_label="tickets",
 )
 RESPONSE_TIME = Duration(
     id="response_time", title="Average response time (every reply)", unit=Unit.SECONDS,
@@ -53,13 +53,13 @@ RESPONSE_TIME = Duration(
     where=lambda t, s: t.reply_at.notnull(),
     definition="mean of all reply intervals: from the earliest unanswered customer message to "
     "the next public agent reply, anchored at the reply",
-    article="seeds 001, 002", unit_label="replies",
+    article="LiveAgent 2025; Bitvinskas 2021", unit_label="replies",
 )
 FEEDBACK_RESPONSE_RATE = Ratio(
     id="feedback_response_rate", title="Feedback response rate", unit=Unit.PERCENT,
     direction=Direction.UP, source="feedback", anchor="at", dimensions=("source",),
     numerator=lambda t, s: flag(t.responded_at.notnull()), denominator=lambda t, s: 1,
-    definition="100 x feedback items answered / feedback items", article="seed 001",
+    definition="100 x feedback items answered / feedback items", article="LiveAgent 2025",
     unit_label="feedback items",
 )
 FEEDBACK_VOLUME = Count(
@@ -67,7 +67,7 @@ FEEDBACK_VOLUME = Count(
     source="feedback", anchor="at", dimensions=("source", "hour_of_week"),
     definition="feedback items and mentions; by source, and by hour of week (local, Monday 0 = "
     "Monday 00:00-01:00) to see when customers are most active",
-    article="seed 001", unit_label="feedback items",
+    article="LiveAgent 2025", unit_label="feedback items",
 )
 
 METRICS = (

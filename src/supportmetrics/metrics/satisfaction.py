@@ -21,7 +21,7 @@ NPS = Ratio(
     numerator=lambda t, s: flag(t.score >= 9) - flag(t.score <= 6),
     denominator=lambda t, s: 1, scale=100.0,
     definition="100 x (promoters 9-10 - detractors 0-6) / responses, on the 0-10 survey",
-    article="seeds 000, 001, 003, 004", unit_label="responses",
+    article="LiveAgent Academy; LiveAgent 2025; Parker; Malnik 2020", unit_label="responses",
 )
 CSAT = Ratio(
     id="csat", title="Customer satisfaction (CSAT %)", unit=Unit.PERCENT, direction=Direction.UP,
@@ -31,14 +31,14 @@ CSAT = Ratio(
     numerator=lambda t, s: flag(t.satisfied), denominator=lambda t, s: 1,
     definition="100 x satisfied responses / responses; satisfied = (score - min) / (max - min) "
     ">= satisfied_at (0.75: 4-5 on 1-5)",
-    article="seeds 001, 003", unit_label="responses",
+    article="LiveAgent 2025; Parker", unit_label="responses",
 )
 CSAT_MEAN = Mean(
     id="csat_mean", title="CSAT mean score", unit=Unit.SCORE, direction=Direction.UP,
     needs=(answered("csat"),),
     source="surveys", anchor="responded_at", where=_answered("csat"),
     dimensions=CSAT.dimensions, value=lambda t, s: t.score, variant_of="csat",
-    definition="mean CSAT score (sum of scores / responses)", article="seed 001",
+    definition="mean CSAT score (sum of scores / responses)", article="LiveAgent 2025",
     unit_label="responses",
 )
 CES = Mean(
@@ -49,7 +49,7 @@ CES = Mean(
     dimensions=("agent_id", "channel"), value=lambda t, s: t.score,
     definition="mean effort score: sum of scores / responses (1-7); higher is better on the "
     "default agree / ease scale, lower with [surveys.directions] ces = \"lower\" (an effort scale)",
-    article="seed 001", unit_label="responses",
+    article="LiveAgent 2025", unit_label="responses",
 )
 
 
@@ -68,7 +68,7 @@ CES_AGREE = Ratio(
     numerator=_best_two, denominator=lambda t, s: 1,
     definition="100 x responses in the two best points of the scale / responses: the top two "
     "(6-7 of 1-7) by default, the bottom two with [surveys.directions] ces = \"lower\"",
-    article="seed 003", unit_label="responses",
+    article="Parker", unit_label="responses",
 )
 HAPPINESS = Ratio(
     id="happiness", title="Happiness score", unit=Unit.POINTS, direction=Direction.UP,
@@ -78,14 +78,14 @@ HAPPINESS = Ratio(
     numerator=lambda t, s: flag(t.score == t.scale_max) - flag(t.score == t.scale_min),
     denominator=lambda t, s: 1,
     definition="on the 3-point scale (3 great, 2 okay, 1 not good): % great - % not good",
-    article="seed 004", unit_label="responses",
+    article="Malnik 2020", unit_label="responses",
 )
 SURVEY_RESPONSE_RATE = Ratio(
     id="survey_response_rate", title="Survey response rate", unit=Unit.PERCENT,
     direction=Direction.UP, source="surveys", anchor="sent_at",
     dimensions=("survey", "agent_id", "channel"),
     numerator=lambda t, s: flag(t.answered), denominator=lambda t, s: 1,
-    definition="100 x answered surveys / surveys sent", article="seed 004",
+    definition="100 x answered surveys / surveys sent", article="Malnik 2020",
     unit_label="surveys sent",
 )
 COMMENT_RATE = Ratio(
@@ -94,14 +94,14 @@ COMMENT_RATE = Ratio(
     dimensions=("survey", "agent_id"),
     numerator=lambda t, s: flag(t.comment.strip().length() > 0), denominator=lambda t, s: 1,
     definition="100 x answered surveys with a non-empty comment / answered surveys",
-    article="seed 004", unit_label="responses",
+    article="Malnik 2020", unit_label="responses",
 )
 IQS = Mean(
     id="iqs", title="Internal Quality Score", unit=Unit.POINTS, direction=Direction.UP,
     source="reviews", anchor="reviewed_at", dimensions=("agent_id", "team"),
     value=lambda t, s: t.iqs,
     definition="mean over reviews of 100 x sum(weight x score / max_score) / sum(weight)",
-    article="seeds 000, 001", unit_label="reviews",
+    article="LiveAgent Academy; LiveAgent 2025", unit_label="reviews",
 )
 
 METRICS = (NPS, CSAT, CSAT_MEAN, CES, CES_AGREE, HAPPINESS, SURVEY_RESPONSE_RATE, COMMENT_RATE, IQS)

@@ -10,14 +10,14 @@ REQUEST_VOLUME = Count(
     id="request_volume", title="Request volume (tickets + calls)", unit=Unit.COUNT,
     direction=Direction.NEUTRAL, source="requests", anchor="at",
     dimensions=("channel", "category", "priority", "team"),
-    definition="tickets created + calls queued in the period", article="seeds 000, 003",
+    definition="tickets created + calls queued in the period", article="LiveAgent Academy; Parker",
     unit_label="requests",
 )
 TICKET_VOLUME = Count(
     id="ticket_volume", title="Ticket volume", unit=Unit.COUNT, direction=Direction.NEUTRAL,
     source="tickets", anchor="created_at",
     dimensions=("channel", "category", "priority", "team", "agent_id"),
-    definition="tickets created in the period", article="seeds 003, 004", unit_label="tickets",
+    definition="tickets created in the period", article="Parker; Malnik 2020", unit_label="tickets",
 )
 CHANNEL_SHARE = Combined(
     id="channel_share", title="Channel share", unit=Unit.PERCENT, direction=Direction.NEUTRAL,
@@ -29,7 +29,7 @@ CHANNEL_SHARE = Combined(
     formula=lambda p, s: ratio(p["in_channel"], p["all_requests"]), scale=100.0,
     count_part="in_channel",
     definition="100 x request_volume of the channel / all requests in the period",
-    article="seeds 000, 001, 003", unit_label="requests",
+    article="LiveAgent Academy; LiveAgent 2025; Parker", unit_label="requests",
 )
 REPEAT_CONTACT_RATE = Ratio(
     id="repeat_contact_rate", title="Repeat contact rate", unit=Unit.PERCENT,
@@ -38,7 +38,7 @@ REPEAT_CONTACT_RATE = Ratio(
     where=lambda t, s: t.customer_id.notnull(), dimensions=("channel", "category", "agent_id"),
     numerator=lambda t, s: flag(t.repeat_contact), denominator=lambda t, s: 1,
     definition="100 x tickets whose customer opens another ticket within repeat_window_days "
-    "(default 7) after this one / tickets with a customer", article="seed 004",
+    "(default 7) after this one / tickets with a customer", article="Malnik 2020",
     unit_label="tickets",
 )
 

@@ -1,4 +1,4 @@
-"""The monthly report (seed 003's template) as HTML, XLSX with live formulas, and PDF.
+"""The monthly report (Parker's template) as HTML, XLSX with live formulas, and PDF.
 
 ``build_report(ws, ...)`` computes every number once through the engine facade; the renderers
 only lay the :class:`Report` out::

@@ -399,7 +399,7 @@ def render_html(report: Report, *, for_print: bool = False) -> str:
 <h2>Tracker: every metric, {_e(report.grain)} by {_e(report.grain)}</h2>
 <p class="lead">The last column is {_e(period)}. Change is against the {_e(report.grain)} before;
 green is better, red is worse, whichever way the metric improves. The status compares with the
-target (supportmetrics.toml <code>[targets]</code>) or the articles' benchmark where one exists,
+target (supportmetrics.toml <code>[targets]</code>) or the sources' benchmark where one exists,
 else it follows the change. {clock_note}</p>
 {_tracker(report)}
 </section>

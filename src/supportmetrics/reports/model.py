@@ -1,6 +1,6 @@
 """The report model: every number of the monthly report, computed once from the engine facade.
 
-Seed 003's report template has three tabs: a tracker of the primary and secondary metrics month
+The report template followed (Parker) has three tabs: a tracker of the primary and secondary metrics month
 by month, ticket volume by category on a line chart (to spot spikes and tell the product team),
 and the formulas and definitions as a calculator. :func:`build_report` computes all of it (plus
 agent scorecards, the SLA targets per priority and the latest survey comments) into frozen values;
@@ -41,10 +41,10 @@ AGENT_METRICS = (
     "tickets_solved", "first_response_time", "resolution_time", "csat", "fcr_rate",
     "reopen_rate", "aht", "agent_utilization", "iqs",
 )
-# benchmarks the articles give (a [targets] entry in supportmetrics.toml overrides them)
+# benchmarks the publications give (a [targets] entry in supportmetrics.toml overrides them)
 BENCHMARKS: dict[str, tuple[float | None, float | None, str]] = {
-    "agent_utilization": (70.0, 85.0, "benchmark 70-85 % (seed 004)"),
-    "support_cost_ratio": (None, 10.0, "benchmark under 10 % of revenue (seed 002)"),
+    "agent_utilization": (70.0, 85.0, "benchmark 70-85 % (Malnik 2020)"),
+    "support_cost_ratio": (None, 10.0, "benchmark under 10 % of revenue (Bitvinskas 2021)"),
 }
 COMMENTS = 12
 

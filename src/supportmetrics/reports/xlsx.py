@@ -2,9 +2,9 @@
 
 Sheets: Tracker (every metric per period; change and status are formulas), Volume (tickets by
 category per period and per week with native line charts, totals as SUM formulas, spikes
-highlighted), Agents, SLA, Comments, Definitions and Calculator (seed 003's "tab 3": every
+highlighted), Agents, SLA, Comments, Definitions and Calculator (the template's formulas tab: every
 calculator of :mod:`supportmetrics.stats.calculators` as input cells and a real Excel formula,
-pre-filled with the articles' worked examples).
+pre-filled with the publications' worked examples).
 
 Units in cells are Excel's own: percentages are fractions shown as ``0.0%``, durations are days
 shown as ``[h]:mm``; the engine's value is ``cell x 100`` or ``cell x 86400``.
@@ -23,7 +23,7 @@ from supportmetrics.reports.model import MetricRow, Report, period_label
 from supportmetrics.stats import CALCULATORS, Calculator
 
 ACCENT = "#1E3A8A"
-# inputs for the calculators the articles give no worked example for (seed 003's calculator tab
+# inputs for the calculators the publications give no worked example for (the template's tab
 # ships filled in); each value is checked against the calculator's own function in the tests
 SAMPLES: dict[str, dict[str, float]] = {
     "csat_mean": {"score_total": 205, "responses": 50},
@@ -427,7 +427,7 @@ def _definitions(book: Any, f: _Formats, report: Report) -> None:
 def _calculator(book: Any, f: _Formats, report: Report) -> None:
     sheet = book.add_worksheet("Calculator")
     sheet.write(0, 0, "Calculator: type the yellow cells, read the blue one", f.title)
-    sheet.write(1, 0, "Every formula is a live Excel formula; the inputs are the articles' worked "
+    sheet.write(1, 0, "Every formula is a live Excel formula; the inputs are the sources' worked "
                       "examples where they give one.", f.subtitle)
     r = 3
     for calculator in CALCULATORS.values():

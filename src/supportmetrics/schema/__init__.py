@@ -1,4 +1,4 @@
-"""The canonical tables of DATA.md, as data: columns, types, keys and row rules."""
+"""The canonical tables (docs/data.md), as data: columns, types, keys and row rules."""
 
 from __future__ import annotations
 

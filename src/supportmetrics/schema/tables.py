@@ -1,4 +1,4 @@
-"""Canonical tables (``shared/spec/DATA.md``) declared once.
+"""The canonical tables declared once (docs/data.md is generated from them).
 
 Each table lists its columns (type, required, allowed values), the key that identifies a row
 (loads are idempotent on it), the time column that spans it, and the rules a row must keep that
@@ -53,6 +53,7 @@ class TableSpec:
     span: str
     description: str
     rules: tuple[RowRule, ...] = ()
+    notes: str = ""
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -117,7 +118,11 @@ TICKETS = TableSpec(
         Column("ticket_id", TEXT, required=True, meaning="unique id"),
         Column("created_at", TS, required=True, meaning="when the customer opened the case"),
         Column("channel", TEXT, lower=True, meaning="email, chat, phone, social, web, ..."),
-        Column("category", TEXT, meaning="sales question, technical, cancellation, returns, ..."),
+        Column(
+            "category", TEXT,
+            meaning="e.g. sales question, technical, cancellation, returns, delivery, product "
+            "availability",
+        ),
         Column("priority", TEXT, allowed=PRIORITIES, meaning="low, normal, high, urgent"),
         Column("customer_id", TEXT, meaning="who asked"),
         Column("agent_id", TEXT, meaning="current or last assignee"),
@@ -125,8 +130,12 @@ TICKETS = TableSpec(
         Column("status", TEXT, allowed=TICKET_STATUSES, meaning="current status"),
         Column("is_complaint", BOOL, meaning="complaint or escalation"),
         Column("first_response_at", TS, meaning="used only when no events exist for the ticket"),
-        Column("resolved_at", TS, meaning="last time it became solved; used only without events"),
-        Column("handle_seconds", NUM, meaning="agent work time spent on the case"),
+        Column(
+            "resolved_at", TS, meaning="last time it became solved; used only when no events exist"
+        ),
+        Column(
+            "handle_seconds", NUM, meaning="agent work time spent on the case, if the source tracks it"
+        ),
     ),
     rules=(
         _after("first_response_at", "created_at"),
@@ -138,6 +147,8 @@ TICKETS = TableSpec(
 TICKET_EVENTS = TableSpec(
     name="ticket_events",
     description="what happened on a ticket, one row per message or change",
+    notes="When events exist for a ticket they are the truth: first response, every reply "
+    "interval, solved and reopened times, touches and handoffs are derived from them.",
     key=("event_id",),
     span="at",
     columns=(
@@ -145,7 +156,10 @@ TICKET_EVENTS = TableSpec(
         Column("ticket_id", TEXT, required=True, meaning="must exist in tickets"),
         Column("at", TS, required=True, meaning="when it happened"),
         Column("kind", TEXT, required=True, allowed=EVENT_KINDS, meaning="what happened"),
-        Column("actor_id", TEXT, meaning="agent id for agent actions, customer id for messages"),
+        Column(
+            "actor_id", TEXT,
+            meaning="agent id for agent actions, customer id for customer messages",
+        ),
         Column("status", TEXT, allowed=TICKET_STATUSES, meaning="new status, for status_change"),
     ),
     rules=(
@@ -165,16 +179,20 @@ CALLS = TableSpec(
     columns=(
         Column("call_id", TEXT, required=True, meaning="unique id"),
         Column("queued_at", TS, required=True, meaning="entered the queue"),
-        Column("outcome", TEXT, required=True, allowed=CALL_OUTCOMES, meaning="what happened"),
+        Column(
+            "outcome", TEXT, required=True, allowed=CALL_OUTCOMES,
+            meaning="answered, abandoned (caller hung up while waiting), blocked (refused: no free "
+            "line or agent, or a network fault)",
+        ),
         Column("answered_at", TS, meaning="required when answered"),
         Column("ended_at", TS, meaning="end of call, or when the caller hung up"),
-        Column("agent_id", TEXT),
-        Column("queue", TEXT),
-        Column("channel", TEXT, lower=True),
-        Column("talk_seconds", NUM),
-        Column("hold_seconds", NUM),
-        Column("wrap_seconds", NUM),
-        Column("customer_id", TEXT),
+        Column("agent_id", TEXT, meaning="agent who answered"),
+        Column("queue", TEXT, meaning="queue the call waited in"),
+        Column("channel", TEXT, lower=True, meaning="voice, chat, ..."),
+        Column("talk_seconds", NUM, meaning="handle time part: talking"),
+        Column("hold_seconds", NUM, meaning="handle time part: caller on hold"),
+        Column("wrap_seconds", NUM, meaning="handle time part: after-call work"),
+        Column("customer_id", TEXT, meaning="who called"),
     ),
     rules=(
         RowRule(
@@ -203,16 +221,19 @@ SURVEYS = TableSpec(
     span="sent_at",
     columns=(
         Column("response_id", TEXT, required=True, meaning="unique id"),
-        Column("survey", TEXT, required=True, lower=True, meaning="csat, nps, ces, happiness, ..."),
-        Column("sent_at", TS),
+        Column(
+            "survey", TEXT, required=True, lower=True,
+            meaning="csat, nps, ces, happiness (or any name with a declared scale)",
+        ),
+        Column("sent_at", TS, meaning="when the survey was sent"),
         Column("responded_at", TS, meaning="required when score is present"),
         Column("score", NUM, meaning="within the scale"),
         Column("scale_min", NUM, meaning="default per survey"),
         Column("scale_max", NUM, meaning="default per survey"),
-        Column("ticket_id", TEXT),
-        Column("agent_id", TEXT),
-        Column("customer_id", TEXT),
-        Column("channel", TEXT, lower=True),
+        Column("ticket_id", TEXT, meaning="ticket the survey was about"),
+        Column("agent_id", TEXT, meaning="agent the survey was about"),
+        Column("customer_id", TEXT, meaning="who answered"),
+        Column("channel", TEXT, lower=True, meaning="channel of the conversation"),
         Column("comment", TEXT, meaning="free text"),
     ),
     rules=(
@@ -249,10 +270,13 @@ CUSTOMERS = TableSpec(
         Column("customer_id", TEXT, required=True, meaning="unique id"),
         Column("signup_at", TS, required=True, meaning="became a customer"),
         Column("churned_at", TS, meaning="stopped (cancelled, did not renew)"),
-        Column("acquisition_channel", TEXT, lower=True, meaning="referral, ads, organic, ..."),
+        Column(
+            "acquisition_channel", TEXT, lower=True,
+            meaning="referral, ads, organic, ...; referral marks referral-programme customers",
+        ),
         Column("referred_by", TEXT, meaning="referring customer id"),
-        Column("segment", TEXT),
-        Column("plan", TEXT),
+        Column("segment", TEXT, meaning="a dimension"),
+        Column("plan", TEXT, meaning="a dimension"),
     ),
     rules=(_after("churned_at", "signup_at"),),
 )
@@ -264,8 +288,8 @@ ORDERS = TableSpec(
     span="at",
     columns=(
         Column("order_id", TEXT, required=True, meaning="unique id"),
-        Column("customer_id", TEXT, required=True),
-        Column("at", TS, required=True),
+        Column("customer_id", TEXT, required=True, meaning="who bought"),
+        Column("at", TS, required=True, meaning="when the order was placed"),
         Column("amount", NUM, required=True, meaning="revenue of the order"),
         Column("gross_margin", NUM, meaning="fraction 0-1 of amount kept as gross profit"),
     ),
@@ -286,8 +310,8 @@ LEDGER = TableSpec(
     columns=(
         Column("entry_id", TEXT, required=True, meaning="unique id"),
         Column("date", DATE, required=True, meaning="day the amount is booked on"),
-        Column("kind", TEXT, required=True, allowed=LEDGER_KINDS),
-        Column("amount", NUM, required=True),
+        Column("kind", TEXT, required=True, allowed=LEDGER_KINDS, meaning="what the money is"),
+        Column("amount", NUM, required=True, meaning="in the workspace currency"),
     ),
 )
 
@@ -297,9 +321,9 @@ AGENT_SHIFTS = TableSpec(
     key=("agent_id", "start"),
     span="start",
     columns=(
-        Column("agent_id", TEXT, required=True),
-        Column("start", TS, required=True),
-        Column("end", TS, required=True),
+        Column("agent_id", TEXT, required=True, meaning="who was available"),
+        Column("start", TS, required=True, meaning="start of the shift"),
+        Column("end", TS, required=True, meaning="end of the shift"),
     ),
     rules=(
         RowRule("end", '"end" IS NOT NULL AND start IS NOT NULL AND "end" <= start', "is not after start"),
@@ -313,12 +337,12 @@ QUALITY_REVIEWS = TableSpec(
     span="reviewed_at",
     columns=(
         Column("review_id", TEXT, required=True, meaning="one review = several rows"),
-        Column("ticket_id", TEXT),
-        Column("agent_id", TEXT),
-        Column("reviewed_at", TS, required=True),
-        Column("criterion", TEXT, required=True, meaning="tone, accuracy, response time, ..."),
-        Column("score", NUM, required=True),
-        Column("max_score", NUM, required=True),
+        Column("ticket_id", TEXT, meaning="ticket reviewed"),
+        Column("agent_id", TEXT, meaning="agent reviewed"),
+        Column("reviewed_at", TS, required=True, meaning="when the review was made"),
+        Column("criterion", TEXT, required=True, meaning="e.g. tone, accuracy, response time"),
+        Column("score", NUM, required=True, meaning="points given, 0 to max_score"),
+        Column("max_score", NUM, required=True, meaning="points possible for the criterion"),
         Column("weight", NUM, meaning="default 1"),
     ),
     rules=(
@@ -335,10 +359,12 @@ FEEDBACK = TableSpec(
     span="at",
     columns=(
         Column("feedback_id", TEXT, required=True, meaning="unique id"),
-        Column("at", TS, required=True),
-        Column("source", TEXT, lower=True, meaning="twitter, facebook, review site, form, ..."),
-        Column("customer_id", TEXT),
-        Column("text", TEXT),
+        Column("at", TS, required=True, meaning="when it was received"),
+        Column(
+            "source", TEXT, lower=True, meaning="twitter, facebook, review site, form, email, ..."
+        ),
+        Column("customer_id", TEXT, meaning="who wrote it"),
+        Column("text", TEXT, meaning="free text"),
         Column("responded_at", TS, meaning="when the company answered it"),
     ),
     rules=(_after("responded_at", "at"),),
@@ -350,10 +376,13 @@ ENGAGEMENT = TableSpec(
     key=("customer_id", "at", "kind"),
     span="at",
     columns=(
-        Column("customer_id", TEXT, required=True),
-        Column("at", TS, required=True),
-        Column("kind", TEXT, required=True, lower=True, meaning="visit, login, loyalty, ..."),
-        Column("value", NUM),
+        Column("customer_id", TEXT, required=True, meaning="who interacted"),
+        Column("at", TS, required=True, meaning="when"),
+        Column(
+            "kind", TEXT, required=True, lower=True,
+            meaning="visit, login, social_interaction, loyalty, training, ...",
+        ),
+        Column("value", NUM, meaning="amount of the interaction, if any"),
     ),
 )
 

@@ -1,25 +1,26 @@
 """Calculators: each metric's formula on the plain numbers a person types (no data needed).
 
 Declared once, as data (:data:`CALCULATORS`): the ``calc`` command, the docs and the report's
-calculator sheet (seed 003's "tab 3: formulas and definitions, almost a calculator") read the same
-list. Each :class:`Calculator` holds its inputs, its formula, its source article, a pure function
-and the articles' worked examples, which the tests reproduce exactly:
+calculator sheet (the report template's "formulas and definitions" tab, almost a calculator) read
+the same list. Each :class:`Calculator` holds its inputs, its formula, the publication it follows
+(a name of :data:`supportmetrics.sources.SOURCES`), a pure function and the publications' worked
+examples, which the tests reproduce exactly:
 
-* seed 001 (Estonian): CSAT 30 positive / 50 responses x 100 = 60 %; NPS 70 % promoters - 10 %
+* LiveAgent 2025: CSAT 30 positive / 50 responses x 100 = 60 %; NPS 70 % promoters - 10 %
   detractors = 60; CRR [(200 - 20) / 200] x 100 = 90 %; churn (20 / 250) x 100 = 8 %;
   CLV 50 x 5 x 3 = 750 (dollars); AWT 500 min / 200 calls = 2.5 min per call; a complaint filed
   on Monday and resolved by Wednesday took 2 days (resolution_time with 2 days / 1 case).
-* seed 003 (Sundanese): NPS 80 % - 15 % = 65; CRR with S = 100, E = 90, N = 15 -> 75 %; a 75 %
-  retention means a 25 % churn; CAC $10,000 / 20,000 customers = $0.50 (50 cents).
-* seeds 000, 002 and 004 give formulas (and benchmarks: support cost under 10 % of revenue in
-  seed 002, agent utilization 70-85 % in seed 004) but no worked numbers.
+* Parker: NPS 80 % - 15 % = 65; CRR with S = 100, E = 90, N = 15 -> 75 %; a 75 % retention
+  means a 25 % churn; CAC $10,000 / 20,000 customers = $0.50 (50 cents).
+* LiveAgent Academy, Bitvinskas 2021 and Malnik 2020 give formulas (and benchmarks: support cost
+  under 10 % of revenue in Bitvinskas 2021, agent utilization 70-85 % in Malnik 2020) but no
+  worked numbers.
 
-Literal readings kept as named variants: churn_net is seed 002's CCR, printed there as
+Literal readings kept as named variants: churn_net is Bitvinskas 2021's CCR, printed there as
 "start - end / start" (read as (start - end) / start, the share of customers lost);
-resolution_ratio is seed 003's "solved / unsolved"; frt_per_resolved is seed 001's "total FRT /
-solved tickets". Percent inputs are typed as percentages (70 for 70 %).
+resolution_ratio is Parker's "solved / unsolved"; frt_per_resolved is LiveAgent 2025's "total
+FRT / solved tickets". Percent inputs are typed as percentages (70 for 70 %).
 """
-
 from __future__ import annotations
 
 import difflib
@@ -48,7 +49,7 @@ class Input:
 
 @dataclass(frozen=True)
 class Example:
-    """A worked example from a source article: these inputs give exactly ``value``."""
+    """A worked example from a publication: these inputs give exactly ``value``."""
 
     values: tuple[tuple[str, float], ...]
     value: float
@@ -146,7 +147,7 @@ def _pct(part: float, whole: float) -> float:
 
 
 def _iqs(criteria: Sequence[tuple[float, float, float]]) -> float:
-    """IQS = 100 x sum(weight x score / max_score) / sum(weight) [seeds 000, 001]."""
+    """IQS = 100 x sum(weight x score / max_score) / sum(weight) [LiveAgent Academy; LiveAgent 2025]."""
     return 100 * sum(w * s / m for w, s, m in criteria) / sum(w for w, _, _ in criteria)
 
 
@@ -189,7 +190,7 @@ _CALLS = (I("calls", "calls", "calls arriving in the interval"),
           I("aht_s", "s", "average handle time in seconds"))
 _AGENTS = I("agents", "agents", "agents taking calls", integer=True)
 _TARGET = I("target_s", "s", "answer-time target in seconds (e.g. 20)")
-_ERLANG = "Erlang C (A. K. Erlang 1917); seed 000 (service level, ASA)"
+_ERLANG = "Erlang C (A. K. Erlang 1917); LiveAgent Academy (service level, ASA)"
 
 
 def _ex(source: str, value: float, **values: float) -> Example:
@@ -200,100 +201,100 @@ _ALL = (
     Calculator(
         "nps", "Net Promoter Score from counts", "points",
         "NPS = 100 x ({promoters} - {detractors}) / ({promoters} + {passives} + {detractors})",
-        "seeds 000, 001, 003", (
+        "LiveAgent Academy; LiveAgent 2025; Parker", (
             I("promoters", "responses", "answers 9-10 on the 0-10 question"),
             I("passives", "responses", "answers 7-8"),
             I("detractors", "responses", "answers 0-6")),
         lambda promoters, passives, detractors: _pct(
             promoters - detractors, promoters + passives + detractors),
-        (_ex("seed 001, as 100 responses", 60, promoters=70, passives=20, detractors=10),
-         _ex("seed 003, as 100 responses", 65, promoters=80, passives=5, detractors=15))),
+        (_ex("LiveAgent 2025, as 100 responses", 60, promoters=70, passives=20, detractors=10),
+         _ex("Parker, as 100 responses", 65, promoters=80, passives=5, detractors=15))),
     Calculator(
         "nps_pct", "Net Promoter Score from percentages", "points",
-        "NPS = {promoters_pct} - {detractors_pct}", "seeds 001, 003", (
+        "NPS = {promoters_pct} - {detractors_pct}", "LiveAgent 2025; Parker", (
             I("promoters_pct", "%", "% of responses that are promoters (9-10)", maximum=100),
             I("detractors_pct", "%", "% of responses that are detractors (0-6)", maximum=100)),
         lambda promoters_pct, detractors_pct: promoters_pct - detractors_pct,
-        (_ex("seed 001", 60, promoters_pct=70, detractors_pct=10),
-         _ex("seed 003", 65, promoters_pct=80, detractors_pct=15))),
+        (_ex("LiveAgent 2025", 60, promoters_pct=70, detractors_pct=10),
+         _ex("Parker", 65, promoters_pct=80, detractors_pct=15))),
     Calculator(
         "csat", "Customer satisfaction (CSAT)", "%",
-        "CSAT = ({satisfied} / {responses}) x 100", "seeds 001, 003", (
+        "CSAT = ({satisfied} / {responses}) x 100", "LiveAgent 2025; Parker", (
             I("satisfied", "responses", "positive answers (4-5 on a 1-5 scale)"),
             I("responses", "responses", "all survey answers")),
         lambda satisfied, responses: _pct(satisfied, responses),
-        (_ex("seed 001", 60, satisfied=30, responses=50),)),
+        (_ex("LiveAgent 2025", 60, satisfied=30, responses=50),)),
     Calculator(
         "csat_mean", "CSAT as the mean score", "score",
-        "CSAT = {score_total} / {responses}", "seed 001 (the average score)", (
+        "CSAT = {score_total} / {responses}", "LiveAgent 2025 (the average score)", (
             I("score_total", "points", "sum of all satisfaction scores"),
             I("responses", "responses", "all survey answers")),
         lambda score_total, responses: score_total / responses),
     Calculator(
         "ces", "Customer Effort Score (mean)", "score",
-        "CES = {score_total} / {responses}", "seed 001", (
+        "CES = {score_total} / {responses}", "LiveAgent 2025", (
             I("score_total", "points", "sum of all effort scores (e.g. on 1-7)"),
             I("responses", "responses", "all survey answers")),
         lambda score_total, responses: score_total / responses),
     Calculator(
         "ces_agree_pct", "Customer Effort Score (% in the top two points)", "%",
-        "CES = ({top_two} / {responses}) x 100", "seed 003", (
+        "CES = ({top_two} / {responses}) x 100", "Parker", (
             I("top_two", "responses", "answers in the top two points (4-5 on 1-5)"),
             I("responses", "responses", "all survey answers")),
         lambda top_two, responses: _pct(top_two, responses)),
     Calculator(
         "happiness", "Happiness (smiley) score", "points",
-        "Happiness = 100 x ({great} - {not_good}) / ({great} + {okay} + {not_good})", "seed 004", (
+        "Happiness = 100 x ({great} - {not_good}) / ({great} + {okay} + {not_good})", "Malnik 2020", (
             I("great", "ratings", "'great' smileys"), I("okay", "ratings", "'okay' smileys"),
             I("not_good", "ratings", "'not good' smileys")),
         lambda great, okay, not_good: _pct(great - not_good, great + okay + not_good)),
     Calculator(
         "churn_rate", "Customer churn rate", "%",
-        "Churn = ({lost} / {start}) x 100", "seeds 001, 003, 004", (
+        "Churn = ({lost} / {start}) x 100", "LiveAgent 2025; Parker; Malnik 2020", (
             I("lost", "customers", "customers lost during the period"),
             I("start", "customers", "customers at the start of the period")),
         lambda lost, start: _pct(lost, start),
-        (_ex("seed 001", 8, lost=20, start=250),)),
+        (_ex("LiveAgent 2025", 8, lost=20, start=250),)),
     Calculator(
         "churn_net", "Customer churn rate, net (CCR)", "%",
         "CCR = (({start} - {end}) / {start}) x 100",
-        "seed 002 (printed as 'start - end / start')", (
+        "Bitvinskas 2021 (printed as 'start - end / start')", (
             I("start", "customers", "customers at the start of the period"),
             I("end", "customers", "customers at the end of the period")),
         lambda start, end: _pct(start - end, start)),
     Calculator(
         "churn_from_retention", "Churn as the rest of retention", "%",
-        "Churn = 100 - {retention_pct}", "seed 003", (
+        "Churn = 100 - {retention_pct}", "Parker", (
             I("retention_pct", "%", "customer retention rate (CRR) in %", maximum=100),),
         lambda retention_pct: 100 - retention_pct,
-        (_ex("seed 003", 25, retention_pct=75),)),
+        (_ex("Parker", 25, retention_pct=75),)),
     Calculator(
         "retention_rate", "Customer retention rate (CRR)", "%",
-        "CRR = (({end} - {new}) / {start}) x 100", "seeds 001, 003", (
+        "CRR = (({end} - {new}) / {start}) x 100", "LiveAgent 2025; Parker", (
             I("end", "customers", "E: customers at the end of the period"),
             I("new", "customers", "N: customers acquired during the period"),
             I("start", "customers", "S: customers at the start of the period")),
         lambda end, new, start: _pct(end - new, start),
-        (_ex("seed 001", 90, end=200, new=20, start=200),
-         _ex("seed 003", 75, end=90, new=15, start=100))),
+        (_ex("LiveAgent 2025", 90, end=200, new=20, start=200),
+         _ex("Parker", 75, end=90, new=15, start=100))),
     Calculator(
         "clv_simple", "Customer lifetime value", "currency",
-        "CLV = {order_value} x {purchases_per_year} x {lifespan_years}", "seed 001", (
+        "CLV = {order_value} x {purchases_per_year} x {lifespan_years}", "LiveAgent 2025", (
             I("order_value", "currency", "average purchase value"),
             I("purchases_per_year", "purchases", "purchases per customer per year"),
             I("lifespan_years", "years", "average customer lifespan in years")),
         lambda order_value, purchases_per_year, lifespan_years:
             order_value * purchases_per_year * lifespan_years,
-        (_ex("seed 001", 750, order_value=50, purchases_per_year=5, lifespan_years=3),)),
+        (_ex("LiveAgent 2025", 750, order_value=50, purchases_per_year=5, lifespan_years=3),)),
     Calculator(
         "clv_historical", "Customer lifetime value, historical", "currency",
-        "CLV = {purchases_total} x {gross_margin_pct} / 100", "seed 001", (
+        "CLV = {purchases_total} x {gross_margin_pct} / 100", "LiveAgent 2025", (
             I("purchases_total", "currency", "sum of one customer's purchases (1 + 2 + 3 + ...)"),
             I("gross_margin_pct", "%", "average gross margin in %", maximum=100)),
         lambda purchases_total, gross_margin_pct: purchases_total * gross_margin_pct / 100),
     Calculator(
         "clv_predictive", "Customer lifetime value, predictive", "currency",
-        "CLV = {monthly_transactions} x {order_value} x {lifespan_months}", "seed 001", (
+        "CLV = {monthly_transactions} x {order_value} x {lifespan_months}", "LiveAgent 2025", (
             I("monthly_transactions", "transactions", "average transactions per month"),
             I("order_value", "currency", "average order value"),
             I("lifespan_months", "months", "average customer lifespan in months")),
@@ -301,41 +302,41 @@ _ALL = (
             monthly_transactions * order_value * lifespan_months),
     Calculator(
         "clv_net", "Customer lifetime value net of acquisition cost", "currency",
-        "CLV = ({annual_revenue} x {relationship_years}) - {cac}", "seed 003", (
+        "CLV = ({annual_revenue} x {relationship_years}) - {cac}", "Parker", (
             I("annual_revenue", "currency", "annual revenue per customer (revenue / customers)"),
             I("relationship_years", "years", "years a customer relationship lasts"),
             I("cac", "currency", "customer acquisition cost")),
         lambda annual_revenue, relationship_years, cac: annual_revenue * relationship_years - cac),
     Calculator(
         "cac", "Customer acquisition cost", "currency",
-        "CAC = {spend} / {acquired}", "seed 003", (
+        "CAC = {spend} / {acquired}", "Parker", (
             I("spend", "currency", "sales and marketing spend in the period"),
             I("acquired", "customers", "customers acquired in the same period")),
         lambda spend, acquired: spend / acquired,
-        (_ex("seed 003", 0.5, spend=10000, acquired=20000),)),
+        (_ex("Parker", 0.5, spend=10000, acquired=20000),)),
     Calculator(
         "aht", "Average handle time", "s",
-        "AHT = ({talk} + {hold} + {wrap}) / {calls}", "seed 000", (
+        "AHT = ({talk} + {hold} + {wrap}) / {calls}", "LiveAgent Academy", (
             I("talk", "s", "total talk time"), I("hold", "s", "total hold time"),
             I("wrap", "s", "total wrap-up (after-call) time"),
             I("calls", "calls", "calls handled")),
         lambda talk, hold, wrap, calls: (talk + hold + wrap) / calls),
     Calculator(
         "asa", "Average speed of answer", "s",
-        "ASA = {wait_total} / {answered}", "seed 000", (
+        "ASA = {wait_total} / {answered}", "LiveAgent Academy", (
             I("wait_total", "s", "total time answered callers waited in the queue"),
             I("answered", "calls", "answered calls")),
         lambda wait_total, answered: wait_total / answered),
     Calculator(
         "avg_wait_time", "Average waiting time (AWT)", "min",
-        "AWT = {wait_total} / {served}", "seed 001", (
+        "AWT = {wait_total} / {served}", "LiveAgent 2025", (
             I("wait_total", "min", "total waiting time of all callers"),
             I("served", "calls", "callers served")),
         lambda wait_total, served: wait_total / served,
-        (_ex("seed 001", 2.5, wait_total=500, served=200),)),
+        (_ex("LiveAgent 2025", 2.5, wait_total=500, served=200),)),
     Calculator(
         "service_level", "Service level", "%",
-        "SL = ({answered_within} / ({offered} - {short_abandons})) x 100", "seed 000", (
+        "SL = ({answered_within} / ({offered} - {short_abandons})) x 100", "LiveAgent Academy", (
             I("answered_within", "calls", "calls answered within the target (e.g. 20 s)"),
             I("offered", "calls", "offered calls (answered + abandoned)"),
             I("short_abandons", "calls", "calls abandoned within a few seconds (e.g. 5 s)")),
@@ -344,7 +345,7 @@ _ALL = (
     Calculator(
         "abandonment_rate", "Abandonment rate", "%",
         "Abandonment = (({abandoned} - {short_abandons}) / ({offered} - {short_abandons})) x 100",
-        "METRICS.md (seed 000: blocked and unanswered calls)", (
+        "LiveAgent Academy (blocked and unanswered calls, short abandons left out)", (
             I("abandoned", "calls", "calls the caller hung up before an answer"),
             I("short_abandons", "calls", "of those, abandoned within a few seconds"),
             I("offered", "calls", "offered calls (answered + abandoned)")),
@@ -352,87 +353,87 @@ _ALL = (
             _pct(abandoned - short_abandons, offered - short_abandons)),
     Calculator(
         "first_response_time", "Average first response time", "min",
-        "FRT = {first_response_total} / {requests}", "seeds 000, 003", (
+        "FRT = {first_response_total} / {requests}", "LiveAgent Academy; Parker", (
             I("first_response_total", "min", "total time to the first reply"),
             I("requests", "requests", "requests answered")),
         lambda first_response_total, requests: first_response_total / requests),
     Calculator(
         "frt_per_resolved", "First response time per resolved ticket (literal)", "min",
-        "FRT = {first_response_total} / {solved}", "seed 001 (total FRT / solved tickets)", (
+        "FRT = {first_response_total} / {solved}", "LiveAgent 2025 (total FRT / solved tickets)", (
             I("first_response_total", "min", "total first response time of all agents"),
             I("solved", "tickets", "tickets solved in the period")),
         lambda first_response_total, solved: first_response_total / solved),
     Calculator(
         "response_time", "Average response time", "min",
-        "Response time = {response_total} / {responses}", "seed 001", (
+        "Response time = {response_total} / {responses}", "LiveAgent 2025", (
             I("response_total", "min", "sum of every reply's response time"),
             I("responses", "replies", "replies (interactions) answered")),
         lambda response_total, responses: response_total / responses),
     Calculator(
         "resolution_time", "Average resolution time", "h",
-        "Resolution time = {resolution_total} / {resolved}", "seeds 000, 001, 003", (
+        "Resolution time = {resolution_total} / {resolved}", "LiveAgent Academy; LiveAgent 2025; Parker", (
             I("resolution_total", "h", "total time spent on the resolved cases"),
             I("resolved", "cases", "cases resolved")),
         lambda resolution_total, resolved: resolution_total / resolved,
-        (_ex("seed 001: filed Monday, resolved Wednesday (in days)", 2,
+        (_ex("LiveAgent 2025: filed Monday, resolved Wednesday (in days)", 2,
              resolution_total=2, resolved=1),)),
     Calculator(
         "resolution_rate", "Resolution rate", "%",
-        "Resolution rate = ({solved} / {created}) x 100", "seed 000", (
+        "Resolution rate = ({solved} / {created}) x 100", "LiveAgent Academy", (
             I("solved", "tickets", "tickets solved in the period"),
             I("created", "tickets", "tickets created (assigned) in the period")),
         lambda solved, created: _pct(solved, created)),
     Calculator(
         "resolution_ratio", "Resolution ratio (literal)", "ratio",
-        "Resolution ratio = {solved} / {unsolved}", "seed 003 (solved / unsolved cases)", (
+        "Resolution ratio = {solved} / {unsolved}", "Parker (solved / unsolved cases)", (
             I("solved", "cases", "cases resolved"), I("unsolved", "cases", "cases not resolved")),
         lambda solved, unsolved: solved / unsolved),
     Calculator(
         "fcr_rate", "First contact resolution", "%",
-        "FCR = ({first_contact} / {solved}) x 100", "seeds 002, 003, 004", (
+        "FCR = ({first_contact} / {solved}) x 100", "Bitvinskas 2021; Parker; Malnik 2020", (
             I("first_contact", "tickets", "solved at the first contact (or by one agent)"),
             I("solved", "tickets", "tickets solved")),
         lambda first_contact, solved: _pct(first_contact, solved)),
     Calculator(
         "support_cost_ratio", "Support cost as a share of revenue", "%",
-        "Support cost ratio = ({support_cost} / {revenue}) x 100", "seed 002", (
+        "Support cost ratio = ({support_cost} / {revenue}) x 100", "Bitvinskas 2021", (
             I("support_cost", "currency", "support spend in the period"),
             I("revenue", "currency", "revenue in the same period")),
         lambda support_cost, revenue: _pct(support_cost, revenue),
-        note="benchmark: under 10 % of revenue, the industry average (seed 002)"),
+        note="benchmark: under 10 % of revenue, the industry average (Bitvinskas 2021)"),
     Calculator(
         "cost_per_ticket", "Support cost per ticket", "currency",
-        "Cost per ticket = {support_cost} / {tickets}", "seed 002", (
+        "Cost per ticket = {support_cost} / {tickets}", "Bitvinskas 2021", (
             I("support_cost", "currency", "support spend in the period"),
             I("tickets", "tickets", "tickets opened in the same period")),
         lambda support_cost, tickets: support_cost / tickets),
     Calculator(
         "referral_rate", "Referral rate", "%",
-        "Referral rate = ({referred} / {new_customers}) x 100", "seeds 000, 001", (
+        "Referral rate = ({referred} / {new_customers}) x 100", "LiveAgent Academy; LiveAgent 2025", (
             I("referred", "customers", "new customers who came through a referral"),
             I("new_customers", "customers", "all new customers")),
         lambda referred, new_customers: _pct(referred, new_customers)),
     Calculator(
         "feedback_response_rate", "Feedback response rate", "%",
-        "Feedback response rate = ({answered} / {received}) x 100", "seed 001", (
+        "Feedback response rate = ({answered} / {received}) x 100", "LiveAgent 2025", (
             I("answered", "items", "feedback items that got a reply"),
             I("received", "items", "feedback items received")),
         lambda answered, received: _pct(answered, received)),
     Calculator(
         "survey_response_rate", "Survey completion rate", "%",
-        "Survey completion = ({completed} / {sent}) x 100", "seed 004", (
+        "Survey completion = ({completed} / {sent}) x 100", "Malnik 2020", (
             I("completed", "surveys", "surveys completed"), I("sent", "surveys", "surveys sent")),
         lambda completed, sent: _pct(completed, sent)),
     Calculator(
         "agent_utilization", "Agent utilization", "%",
-        "Utilization = ({handle_time} / {available_time}) x 100", "seed 004", (
+        "Utilization = ({handle_time} / {available_time}) x 100", "Malnik 2020", (
             I("handle_time", "h", "time spent handling contacts"),
             I("available_time", "h", "time available (shift time)")),
         lambda handle_time, available_time: _pct(handle_time, available_time),
-        note="optimum: about 70-85 % (seed 004)"),
+        note="optimum: about 70-85 % (Malnik 2020)"),
     Calculator(
         "iqs", "Internal quality score (weighted criteria)", "points",
-        "IQS = 100 x sum({weight} x {score} / {max_score}) / sum({weight})", "seeds 000, 001", (
+        "IQS = 100 x sum({weight} x {score} / {max_score}) / sum({weight})", "LiveAgent Academy; LiveAgent 2025", (
             I("weight", "weight", "weight of the criterion (its importance)"),
             I("score", "points", "score given on the criterion"),
             I("max_score", "points", "highest possible score on the criterion")),

@@ -1,6 +1,6 @@
 """Volume spikes: points far above their recent level.
 
-Seed 003 asks for ticket volume per category on a line chart so a team "sees a spike" (in
+The report template (Parker) charts ticket volume per category so a team "sees a spike" (in
 returns, technical problems, product availability) and can look for its cause (a release, a
 global event, a social-media crisis). A point is a spike when it is both
 
