@@ -227,6 +227,15 @@ def test_agent_utilization(ws: Workspace) -> None:
     assert by(ws, "agent_utilization", "agent_id")["a1"] == (round(100 * 510 / 57600, 6), 57600)
 
 
+def test_calls_count_for_their_agents_team(ws: Workspace) -> None:
+    # a call has no team: it counts for its agent's team (the team of most of the agent's
+    # tickets), as the agent's shifts do. a1 (T1, T5, T8) and a2 (T2, T4, T7) are tier1, a3 tier2.
+    # tier1: calls K1 330 + K6 180 (a1) + K2 600 (a2) = 1110 s over the team's shifts, a1's two
+    # 8 h shifts = 57600 s (a2 has none)
+    assert by(ws, "agent_utilization", "team")["tier1"] == (round(100 * 1110 / 57600, 6), 57600)
+    assert None not in by(ws, "agent_utilization", "team")  # no row for calls without a team
+
+
 # --- satisfaction ------------------------------------------------------------------------------
 
 def test_survey_metrics(ws: Workspace) -> None:

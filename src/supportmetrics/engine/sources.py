@@ -357,11 +357,17 @@ class Sources:
         return self._materialize("sla_as_of", t)
 
     def _handled(self) -> Table:
-        calls = self.get("calls").filter(_.is_answered).select(
+        answered = self.get("calls").filter(_.is_answered)
+        teams = self._agent_teams()
+        # a call has no team of its own: it counts for its agent's team, as the agent's shifts do
+        answered = answered.left_join(teams, answered.agent_id == teams.agent_id).drop(
+            "agent_id_right"
+        )
+        calls = answered.select(
             unit_id=_.call_id,
             at=_.answered_at,
             agent_id=_.agent_id,
-            team=ibis.null("string"),
+            team=_.agent_team,
             queue=_.queue,
             channel=ibis.coalesce(_.channel, ibis.literal("phone")),
             handle_seconds=_.handle_seconds,
@@ -411,10 +417,12 @@ class Sources:
             at=_.date.cast("timestamp") + ibis.interval(hours=12)
         )
 
-    def _shifts(self) -> Table:
-        shifts = self.raw("agent_shifts")
-        # the agent's most frequent ticket team (ties: the first name); a ranked count rather
-        # than mode(), which Spark has no compilation for
+    def _agent_teams(self) -> Table:
+        """An agent's team: the team of most of their tickets (ties: the first name).
+
+        Columns ``agent_id`` and ``agent_team``. A ranked count rather than mode(), which Spark
+        has no compilation for.
+        """
         counts = (
             self.raw("tickets")
             .filter(_.agent_id.notnull() & _.team.notnull())
@@ -424,7 +432,11 @@ class Sources:
         rank = ibis.row_number().over(
             group_by=counts.agent_id, order_by=[ibis.desc(counts._n), counts.team]
         )
-        teams = counts.mutate(_rank=rank).filter(_._rank == 0).select("agent_id", "team")
+        return counts.mutate(_rank=rank).filter(_._rank == 0).select("agent_id", agent_team="team")
+
+    def _shifts(self) -> Table:
+        shifts = self.raw("agent_shifts")
+        teams = self._agent_teams().rename(team="agent_team")
         return shifts.left_join(teams, "agent_id").drop("agent_id_right").mutate(
             shift_id=_.agent_id.concat("@", _.start.cast("string")),
             shift_seconds=_.end.epoch_seconds() - _.start.epoch_seconds(),
