@@ -136,7 +136,8 @@ class TableMapping(_Frozen):
     ``columns`` maps canonical column -> source column; ``values`` maps, per canonical column,
     source value -> canonical value; ``timestamp_format`` is a strptime format for every
     timestamp column (``timestamp_formats`` per column overrides it); ``set`` gives constant
-    values for columns the file lacks.
+    values for columns the file lacks. ``delimiter``, ``quote`` and ``encoding`` say how a CSV
+    file is written (default: ``,`` or a tab for ``.tsv``, ``"``, UTF-8 or UTF-16 by its mark).
     """
 
     table: str | None = None
@@ -145,6 +146,9 @@ class TableMapping(_Frozen):
     timestamp_format: str | None = None
     timestamp_formats: dict[str, str] = Field(default_factory=dict)
     set: dict[str, str] = Field(default_factory=dict)
+    delimiter: str | None = None
+    quote: str = '"'
+    encoding: str | None = None
 
 
 class Engine(_Frozen):
