@@ -299,7 +299,8 @@ def _encoding(path: Path, raw: gzip.GzipFile | io.BufferedReader, dialect: CsvDi
     return "utf-8-sig"
 
 
-def _csv_reason(exc: Exception, quote: str) -> str:
+def _csv_reason(exc: Exception, quote: str, start: int, lines: int) -> str:
+    """Why the record starting on line ``start`` (read over ``lines`` lines) is rejected."""
     if isinstance(exc, _RecordTooLong):
         return (
             f"the record is longer than {MAX_RECORD_CHARS:,} characters (a quote never closed, "
@@ -308,6 +309,12 @@ def _csv_reason(exc: Exception, quote: str) -> str:
     message = str(exc)
     if "unexpected end of data" in message:
         return f"broken quoting: the quote ({quote}) opened on this line is never closed"
+    if "expected after" in message and lines > 1:
+        return (
+            f"broken quoting: the quote ({quote}) opened on this line runs on into line "
+            f"{start + lines - 1} (a quoted value may span lines, but its closing quote must end "
+            "the value)"
+        )
     if "expected after" in message:
         return (
             f"broken quoting: a quoted value is followed by other text before the delimiter "
@@ -342,7 +349,7 @@ def _stage_csv(
             except StopIteration:
                 break
             except (csv.Error, _RecordTooLong) as exc:
-                reason = _csv_reason(exc, quote)
+                reason = _csv_reason(exc, quote, start, len(lines.pending))
                 if header is None:
                     raise InputFileError(f"{path} line {start}: the header cannot be read: {reason}") from None
                 rejects.append(StructuralReject(start, reason, _shown(lines.pending[0])))
