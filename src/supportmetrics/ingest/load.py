@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from supportmetrics.config import Settings, TableMapping
-from supportmetrics.errors import SupportMetricsError, UserError, WorkspaceError
+from supportmetrics.errors import MappingError, SupportMetricsError, UserError, WorkspaceError
 from supportmetrics.ingest.mapping import ResolvedMapping, resolve
 from supportmetrics.ingest.readers import CsvDialect, StagedFile, stage_file, stage_frame
 from supportmetrics.ingest.sql import ident, literal
@@ -200,6 +200,7 @@ def _load_files(
             else:
                 staged = stage_frame(con, label, path[1], stage)
             resolved = resolve(spec, label, staged.columns, mapping)
+            _check_formats(con, resolved)
         except UserError as exc:
             reason = str(exc)
             if isinstance(path, Path) and reason.startswith(f"{path}: "):
@@ -328,6 +329,20 @@ def _load_files(
         load_id=load_id,
         attributes=tuple(attributes),
     )
+
+
+def _check_formats(con: duckdb.DuckDBPyConnection, resolved: ResolvedMapping) -> None:
+    """A MappingError when a timestamp format is not one the database can read with."""
+    for column, fmt in resolved.formats.items():
+        try:
+            con.execute("SELECT try_strptime('', ?)", [fmt]).fetchall()
+        except duckdb.Error as exc:
+            detail = str(exc).split("Error: ", 1)[-1].splitlines()[0]
+            where = "" if column == "*" else f" of {column}"
+            raise MappingError(
+                f"the timestamp format{where} {fmt!r} cannot be used: {detail} "
+                "(strptime codes such as %Y-%m-%d %H:%M)"
+            ) from exc
 
 
 def _write_rejects(directory: Path, load_id: str, spec: TableSpec, rejects: list[Reject]) -> Path | None:

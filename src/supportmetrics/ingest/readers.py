@@ -135,6 +135,9 @@ def stage_file(
             rejects = _stage_parquet(con, path, table)
         else:
             rejects = _stage_jsonl(con, path, table)
+    except UnicodeError as exc:  # e.g. "utf-16" given for a file without its byte-order mark
+        hint = "; give utf-16-le or utf-16-be" if "BOM" in str(exc) else ""
+        raise InputFileError(f"{path}: cannot be read in the encoding given: {exc}{hint}") from exc
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise InputFileError(f"{path}: cannot be read: {exc}") from exc
     except (pa.ArrowException, duckdb.Error) as exc:
@@ -290,8 +293,10 @@ def _encoding(path: Path, raw: gzip.GzipFile | io.BufferedReader, dialect: CsvDi
         return "utf-8-sig" if name == "utf-8" else dialect.encoding
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if head and head.count(0) * 3 >= len(head):
-        order = "le" if head[1:2] == b"\x00" else "be"
+    # UTF-16 of a header in Latin letters: every other byte is 0 (a UTF-8 header has none)
+    sample = head[:64]
+    if len(sample) >= 4 and (not any(sample[1::2]) or not any(sample[0::2])):
+        order = "le" if not any(sample[1::2]) else "be"
         raise InputFileError(
             f"{path}: looks like UTF-16 text without a byte-order mark; "
             f"give its encoding: --encoding utf-16-{order}"
@@ -502,7 +507,7 @@ def _stage_jsonl(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> list
                 byte = f" (byte 0x{line[exc.start]:02X})"
                 rejects.append(StructuralReject(number, f"is not valid UTF-8 text{byte}", shown))
                 continue
-            if not text.strip():
+            if not text.strip(" \t\r\n"):  # blank: JSON's own white space only
                 continue
             text = text.rstrip("\r\n")
             shown = text[:SHOWN_CHARS]
