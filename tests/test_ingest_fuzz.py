@@ -16,11 +16,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from supportmetrics import Workspace
 from supportmetrics.cli import main
+from supportmetrics.ingest import readers
 
 #: Examples per test: each is a fresh workspace and a CLI run (about 0.7 s), so the default keeps
 #: the module near 30 s; SUPPORTMETRICS_FUZZ_EXAMPLES=500 searches longer. A failure is reported
@@ -199,3 +201,27 @@ def test_random_json_lines(
         path.write_bytes(data)
         code, workspace = run(Path(tmp), path, options)
         check(code, workspace, rows_in_file)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    lines=st.lists(st.lists(st.sampled_from(FRAGMENTS), max_size=6).map("".join), max_size=8),
+    quote=st.sampled_from(['"', "'"]),
+)
+def test_one_pass_and_line_by_line_read_a_sound_file_alike(lines: list[str], quote: str) -> None:
+    """The one-pass reading is used only for a file it reads exactly as line by line would."""
+    options = {"delimiter": ",", "strict": True, "quotechar": quote, "doublequote": True}
+    dialect = readers.CsvDialect(quote=quote)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "f.csv"
+        path.write_bytes(("a,b,c\n" + "\n".join(lines)).encode("utf-8", "surrogatepass"))
+        con = duckdb.connect()
+        try:
+            readers._read_sound_csv(con, path, "sound", dialect, options)
+        except readers._NotClean:
+            return
+        assert readers._read_csv_line_by_line(con, path, "careful", dialect, options) == []
+        sound = con.execute("SELECT * FROM sound ORDER BY _row").fetchall()
+        careful = con.execute("SELECT * FROM careful ORDER BY _row").fetchall()
+        assert sound == careful
+        con.close()

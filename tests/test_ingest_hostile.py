@@ -212,6 +212,14 @@ def test_a_file_name_with_a_star_is_that_file_only(
     assert "tick?.csv: no such file" in flat(capsys.readouterr().err)
 
 
+def test_a_parquet_file_name_with_brackets_is_that_file_only(
+    workspace: Workspace, corpus: dict[str, Path]
+) -> None:
+    result = workspace.ingest("tickets", corpus["literal_paths_parquet"])
+    assert counts(result) == (1, 1, 0)
+    assert column(workspace, "SELECT ticket_id FROM tickets") == [("BRACKET",)]
+
+
 # --- encodings ---------------------------------------------------------------------------------
 
 

@@ -136,6 +136,13 @@ def literal_paths(directory: Path) -> Path:
     return _write(directory / "tick*.csv", "ticket_id,created_at\nSTAR,2025-10-01 10:00\n")
 
 
+def literal_paths_parquet(directory: Path) -> Path:
+    """The same for Parquet: ``tick[1].parquet`` next to ``tick1.parquet`` (which it matches)."""
+    for name, ticket in (("tick1.parquet", "OTHER"), ("tick[1].parquet", "BRACKET")):
+        pq.write_table(pa.table({"ticket_id": [ticket], "created_at": ["2025-10-01 10:00"]}), directory / name)
+    return directory / "tick[1].parquet"
+
+
 ENCODED = "ticket_id,created_at,category\nE1,2025-10-01 10:00,café\n"
 
 
@@ -274,6 +281,7 @@ CASES: dict[str, Callable[[Path], Path]] = {
     for f in (
         broken_quote_top, broken_quote_unquoted, broken_quote_deep, long_line, not_numbers_csv,
         not_numbers_jsonl, not_numbers_parquet, zone_abbreviations, dst_gap, literal_paths,
+        literal_paths_parquet,
         utf16_bom, utf16_no_bom, cp1252, header_newline, file_row_number_parquet, nul_bytes,
         unicode_names, duplicate_keys, physical_lines, physical_lines_jsonl, semicolons,
         gzipped_broken, json_not_object,
