@@ -353,7 +353,12 @@ def test_the_delimiter_is_an_option(
     argv = ["-w", str(tmp_path / "ws"), "ingest", "tickets", path]
     # read by the default rule (',') the header is one column: the mapping says what is missing
     assert main(argv) == 2
-    assert "required column(s) not found: ticket_id" in flat(capsys.readouterr().err)
+    err = flat(capsys.readouterr().err)
+    assert "required column(s) not found: ticket_id" in err
+    assert (
+        "(the header is one column: if the values are separated by ';', give --delimiter ';')"
+        in err
+    )
     assert main([*argv, "--delimiter", ";"]) == 0
     with Workspace.open(tmp_path / "ws") as ws:
         assert column(ws, "SELECT ticket_id, category FROM tickets") == [("S1", "billing, refunds")]

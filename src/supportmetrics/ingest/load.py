@@ -199,7 +199,10 @@ def _load_files(
                 staged = stage_file(con, path, stage, dialect)
             else:
                 staged = stage_frame(con, label, path[1], stage)
-            resolved = resolve(spec, label, staged.columns, mapping)
+            try:
+                resolved = resolve(spec, label, staged.columns, mapping)
+            except MappingError as exc:
+                raise MappingError(str(exc) + _delimiter_hint(staged)) from exc
             _check_formats(con, resolved)
         except UserError as exc:
             reason = str(exc)
@@ -329,6 +332,16 @@ def _load_files(
         load_id=load_id,
         attributes=tuple(attributes),
     )
+
+
+def _delimiter_hint(staged: StagedFile) -> str:
+    """When a CSV header read by the default rule is one column holding another delimiter."""
+    if staged.format != "csv" or len(staged.columns) != 1:
+        return ""
+    for delimiter, option in ((";", "';'"), ("\t", "'\\t'"), ("|", "'|'")):
+        if delimiter in staged.columns[0]:
+            return f" (the header is one column: if the values are separated by {option}, give --delimiter {option})"
+    return ""
 
 
 def _check_formats(con: duckdb.DuckDBPyConnection, resolved: ResolvedMapping) -> None:
