@@ -118,6 +118,17 @@ def test_an_over_long_line_is_rejected_alone_in_the_products_words(
         ]
 
 
+def test_a_header_that_cannot_be_read_is_a_file_error(
+    tmp_path: Path, corpus: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["-w", str(tmp_path / "ws"), "ingest", "tickets", str(corpus["broken_header"])]
+    assert main(argv) == 2
+    assert (
+        "broken_header.csv: line 1, the header, cannot be read: " + NEVER_CLOSED
+        in flat(capsys.readouterr().err)
+    )
+
+
 # --- numbers that are not numbers --------------------------------------------------------------
 
 

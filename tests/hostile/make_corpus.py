@@ -271,6 +271,11 @@ def json_not_object(directory: Path) -> Path:
     return path
 
 
+def broken_header(directory: Path) -> Path:
+    """A header whose quote is never closed: there are no columns to read rows into."""
+    return _write(directory / "broken_header.csv", 'ticket_id,"created_at\nT1,2025-10-01 10:00\n')
+
+
 def _write(path: Path, text: str) -> Path:
     path.write_bytes(text.encode("utf-8"))
     return path
@@ -284,7 +289,7 @@ CASES: dict[str, Callable[[Path], Path]] = {
         literal_paths_parquet,
         utf16_bom, utf16_no_bom, cp1252, header_newline, file_row_number_parquet, nul_bytes,
         unicode_names, duplicate_keys, physical_lines, physical_lines_jsonl, semicolons,
-        gzipped_broken, json_not_object,
+        gzipped_broken, json_not_object, broken_header,
     )
 }
 

@@ -433,7 +433,7 @@ def _read_csv_line_by_line(
             except (csv.Error, _RecordTooLong) as exc:
                 reason = _csv_reason(exc, quote, start, len(lines.pending))
                 if header is None:
-                    raise InputFileError(f"{path} line {start}: the header cannot be read: {reason}") from None
+                    raise InputFileError(f"{path}: line {start}, the header, cannot be read: {reason}") from None
                 rejects.append(StructuralReject(start, reason, _shown(lines.pending[0])))
                 lines.replay(lines.pending[1:])
                 reader = csv.reader(lines, **options)
