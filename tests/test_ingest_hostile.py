@@ -16,7 +16,7 @@ from hostile.make_corpus import DEEP_LINE, write_corpus
 from supportmetrics import Workspace
 from supportmetrics.cli import main
 from supportmetrics.ingest import LoadResult
-from supportmetrics.ingest.load import GAP, NOT_FINITE
+from supportmetrics.ingest.load import GAP, NOT_FINITE, REPEATED
 
 QUOTE_RUNS_ON = (
     'broken quoting: the quote (") opened on this line runs on into line {next} (a quoted value '
@@ -202,6 +202,28 @@ def test_a_local_time_in_a_dst_gap_is_rejected_for_that_reason(
     assert column(zagreb, "SELECT ticket_id, created_at, resolved_at FROM tickets ORDER BY 1") == [
         ("G3", datetime(2025, 10, 26, 1, 30), datetime(2025, 10, 26, 2, 10)),
         ("G4", datetime(2025, 3, 30, 1, 30), None),
+    ]
+
+
+def test_a_broken_order_in_a_repeated_hour_names_that_hour(
+    zagreb: Workspace, corpus: dict[str, Path]
+) -> None:
+    result = zagreb.ingest("tickets", corpus["dst_overlap"])
+    assert rejects(result) == [
+        (
+            2, "first_response_at", "2025-10-26 02:10",
+            "is before created_at" + REPEATED.format(zone="Europe/Zagreb"),
+        ),
+        (3, "first_response_at", "2025-10-27 09:00", "is before created_at"),
+    ]
+    assert REPEATED.format(zone="Europe/Zagreb") == (
+        " (Europe/Zagreb repeats an hour when its clocks go back, and a local time in that hour "
+        "is read as its second occurrence, in standard time; give these times with their UTC "
+        "offset)"
+    )
+    # with offsets: 02:50+02:00 = 00:50 UTC, 02:10+01:00 = 01:10 UTC
+    assert column(zagreb, "SELECT ticket_id, created_at, first_response_at FROM tickets") == [
+        ("V3", datetime(2025, 10, 26, 0, 50), datetime(2025, 10, 26, 1, 10)),
     ]
 
 

@@ -130,6 +130,19 @@ def dst_gap(directory: Path) -> Path:
     return _write(directory / "dst_gap.csv", text)
 
 
+def dst_overlap(directory: Path) -> Path:
+    """Europe/Zagreb on 2025-10-26: the clocks go back from 03:00 to 02:00, so 02:00-03:00
+    happens twice. V1 was opened at 02:50 summer time and answered at 02:10 winter time (20
+    minutes later), written without offsets; V2 is plainly answered before it was opened."""
+    text = (
+        "ticket_id,created_at,first_response_at\n"
+        "V1,2025-10-26 02:50,2025-10-26 02:10\n"
+        "V2,2025-10-27 10:00,2025-10-27 09:00\n"
+        "V3,2025-10-26T02:50:00+02:00,2025-10-26T02:10:00+01:00\n"
+    )
+    return _write(directory / "dst_overlap.csv", text)
+
+
 def literal_paths(directory: Path) -> Path:
     """A file really named ``tick*.csv`` next to ``ticket_other.csv`` (which the name matches)."""
     _write(directory / "ticket_other.csv", "ticket_id,created_at\nOTHER,2025-10-01 10:00\n")
@@ -285,7 +298,7 @@ CASES: dict[str, Callable[[Path], Path]] = {
     f.__name__: f
     for f in (
         broken_quote_top, broken_quote_unquoted, broken_quote_deep, long_line, not_numbers_csv,
-        not_numbers_jsonl, not_numbers_parquet, zone_abbreviations, dst_gap, literal_paths,
+        not_numbers_jsonl, not_numbers_parquet, zone_abbreviations, dst_gap, dst_overlap, literal_paths,
         literal_paths_parquet,
         utf16_bom, utf16_no_bom, cp1252, header_newline, file_row_number_parquet, nul_bytes,
         unicode_names, duplicate_keys, physical_lines, physical_lines_jsonl, semicolons,

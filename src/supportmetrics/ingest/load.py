@@ -49,6 +49,10 @@ GAP = (
     "is not a time in {zone}: the clocks skipped that hour (daylight saving time began); "
     "write the time with its UTC offset"
 )
+REPEATED = (
+    " ({zone} repeats an hour when its clocks go back, and a local time in that hour is read as "
+    "its second occurrence, in standard time; give these times with their UTC offset)"
+)
 #: What a time-zone abbreviation may stand for: the reason of a rejected timestamp names it.
 ZONE_ABBREVIATIONS = {
     "BST": "+01:00 for British Summer Time (Europe/London), +06:00 for Bangladesh (Asia/Dhaka)",
@@ -395,7 +399,8 @@ def _typed_select(
         typed.append(f"{sql.typed} AS {ident(column.name)}")
         if column.type is ColumnType.TIMESTAMP:
             gap, word = ident("_gap_" + column.name), ident("_zone_word_" + column.name)
-            flags += [f"{sql.gap} AS {gap}", f"{sql.zone_word} AS {word}"]
+            repeated = ident("_repeated_" + column.name)
+            flags += [f"{sql.gap} AS {gap}", f"{sql.zone_word} AS {word}", f"{sql.repeated} AS {repeated}"]
     for name, source in resolved.attributes.items():
         typed.append(f"nullif(trim(CAST({ident(source)} AS VARCHAR)), '') AS {ident(name)}")
     for column in spec.columns:
@@ -438,7 +443,14 @@ def _typed_select(
             f"coalesce(CAST({ident('_raw_' + rule.column)} AS VARCHAR), "
             f"CAST({ident(rule.column)} AS VARCHAR))"
         )
-        issues.append(_issue(f"({rule.broken_when})", rule.column, shown, rule.reason))
+        times = [c for c in rule.compares if spec.column(c).type is ColumnType.TIMESTAMP]
+        if times:  # a broken order may come from reading a repeated local hour: say so
+            either = " OR ".join(ident("_repeated_" + c) for c in times)
+            hint = literal(REPEATED.format(zone=settings.timezone))
+            reason = f"{literal(rule.reason)} || CASE WHEN {either} THEN {hint} ELSE '' END"
+            issues.append(_issue(f"({rule.broken_when})", rule.column, shown, reason_sql=reason))
+        else:
+            issues.append(_issue(f"({rule.broken_when})", rule.column, shown, rule.reason))
     inner = (
         f"SELECT {literal(label)} AS _file, {file_index} AS _file_index, _row, "
         + ", ".join(raw + flags + typed)
@@ -450,7 +462,7 @@ def _typed_select(
         ident(prefix + c.name)
         for c in spec.columns
         if c.type is ColumnType.TIMESTAMP
-        for prefix in ("_gap_", "_zone_word_")
+        for prefix in ("_gap_", "_zone_word_", "_repeated_")
     ]
     return (
         "SELECT * EXCLUDE ("
@@ -503,6 +515,7 @@ class _ColumnSql:
     typed: str
     gap: str = "FALSE"
     zone_word: str = "NULL::VARCHAR"
+    repeated: str = "FALSE"
 
 
 #: a time followed by what can only be a zone: Z, an offset, a zone name or abbreviation
@@ -593,12 +606,20 @@ def _column_sql(
     local = f"TRY_CAST({mapped} AS TIMESTAMP)"
     typed = f"timezone('UTC', TRY_CAST({mapped} AS TIMESTAMPTZ))"
     gap = f"coalesce({naive} AND {_in_gap(local, zone)}, FALSE)"
-    return _ColumnSql(raw, f"CASE WHEN {word} IS NULL AND NOT {gap} THEN {typed} END", gap, word)
+    repeated = f"coalesce({naive} AND {_repeated(local, zone)}, FALSE)"
+    typed = f"CASE WHEN {word} IS NULL AND NOT {gap} THEN {typed} END"
+    return _ColumnSql(raw, typed, gap, word, repeated)
 
 
 def _in_gap(local: str, zone: str) -> str:
     """SQL: the naive local time ``local`` does not exist in ``zone`` (it is moved on)."""
     return f"timezone({zone}, timezone({zone}, {local})) <> {local}"
+
+
+def _repeated(local: str, zone: str) -> str:
+    """SQL: the naive local time ``local`` happens twice in ``zone`` (it is read as the second):
+    an hour before that moment the clock showed the same time."""
+    return f"timezone({zone}, timezone({zone}, {local}) - INTERVAL 1 HOUR) = {local}"
 
 
 def _local(local: str, raw: str, zone: str, naive: str, word: str) -> _ColumnSql:
@@ -607,7 +628,8 @@ def _local(local: str, raw: str, zone: str, naive: str, word: str) -> _ColumnSql
     typed = f"CASE WHEN NOT {gap} THEN timezone('UTC', timezone({zone}, {local})) END"
     if word != "NULL::VARCHAR":
         typed = f"CASE WHEN {word} IS NULL THEN {typed} END"
-    return _ColumnSql(raw, typed, gap, word)
+    repeated = f"coalesce({naive} AND {_repeated(local, zone)}, FALSE)"
+    return _ColumnSql(raw, typed, gap, word, repeated)
 
 
 def _finite(number: str) -> str:
