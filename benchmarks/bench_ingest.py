@@ -1,13 +1,15 @@
-"""Load benchmark: N generated tickets from Parquet into a fresh workspace.
+"""Load benchmark: N generated tickets from Parquet (or CSV) into a fresh workspace.
 
 Usage::
 
     .venv/bin/python benchmarks/bench_ingest.py            # 1,000,000 tickets
     .venv/bin/python benchmarks/bench_ingest.py -n 200000 --keep /tmp/bench
+    .venv/bin/python benchmarks/bench_ingest.py -n 200000 --format csv
 
 Prints the first load (all rows new), the reload of the same file (all rows unchanged) and a
-baseline in the same process: a plain DuckDB ``CREATE TABLE AS SELECT * FROM read_parquet`` of
-the same file into a fresh database, with the ratio of each load to it.
+baseline in the same process: a plain DuckDB ``CREATE TABLE AS SELECT * FROM read_parquet`` (or
+``read_csv``, every column text) of the same file into a fresh database, with the ratio of each
+load to it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from supportmetrics import Workspace
@@ -67,6 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--rows", type=int, default=1_000_000)
     parser.add_argument("--keep", type=Path, help="directory to work in (kept afterwards)")
+    parser.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="sm-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -74,6 +78,11 @@ def main() -> None:
         source = work / "tickets.parquet"
         started = time.perf_counter()
         generate(args.rows, source)
+        reader = "read_parquet"
+        if args.format == "csv":
+            csv_source = work / "tickets.csv"
+            pacsv.write_csv(pq.read_table(source), csv_source)
+            source, reader = csv_source, "read_csv"
         print(f"generated {args.rows:,} tickets in {time.perf_counter() - started:.2f}s "
               f"({source.stat().st_size / 1e6:.1f} MB)")
 
@@ -81,10 +90,11 @@ def main() -> None:
         baseline_db.unlink(missing_ok=True)
         con = duckdb.connect(str(baseline_db))
         started = time.perf_counter()
-        con.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet('{source}')")
+        options = ", all_varchar = true" if reader == "read_csv" else ""
+        con.execute(f"CREATE TABLE t AS SELECT * FROM {reader}('{source}'{options})")
         con.close()
         baseline = time.perf_counter() - started
-        print(f"baseline (CREATE TABLE AS SELECT * FROM read_parquet): {baseline:.2f}s, "
+        print(f"baseline (CREATE TABLE AS SELECT * FROM {reader}): {baseline:.2f}s, "
               f"{args.rows / baseline:,.0f} rows/s")
 
         shutil.rmtree(work / "ws", ignore_errors=True)

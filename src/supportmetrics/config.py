@@ -165,7 +165,8 @@ class TableMapping(_Frozen):
     source value -> canonical value; ``timestamp_format`` is a strptime format for every
     timestamp column (``timestamp_formats`` per column overrides it); ``set`` gives constant
     values for columns the file lacks; ``missing_values`` are values that mean "empty" in every
-    column of the file (``?``, ``-``, ``N/A``; compared trimmed, ignoring case).
+    column of the file (``?``, ``-``, ``N/A``; compared trimmed, ignoring case). ``delimiter``, ``quote`` and ``encoding`` say how a CSV
+    file is written (default: ``,`` or a tab for ``.tsv``, ``"``, UTF-8 or UTF-16 by its mark).
     """
 
     table: str | None = None
@@ -175,6 +176,9 @@ class TableMapping(_Frozen):
     timestamp_formats: dict[str, str] = Field(default_factory=dict)
     set: dict[str, str] = Field(default_factory=dict)
     missing_values: tuple[str, ...] = ()
+    delimiter: str | None = None
+    quote: str = '"'
+    encoding: str | None = None
 
 
 class Engine(_Frozen):

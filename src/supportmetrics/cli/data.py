@@ -35,6 +35,15 @@ def ingest(
         help="A value that means empty in every column, e.g. --missing-value '?' --missing-value N/A.",
     ),
     mapping: str = typer.Option(None, "--mapping", help="Use [mappings.NAME] from supportmetrics.toml."),
+    delimiter: str = typer.Option(
+        None, "--delimiter", help="CSV delimiter, one character (default ',', a tab for .tsv; '\\t' is a tab)."
+    ),
+    quote: str = typer.Option(
+        None, "--quote", help="CSV quote character (default '\"'; '' for none)."
+    ),
+    encoding: str = typer.Option(
+        None, "--encoding", help="CSV text encoding, e.g. cp1252 (default UTF-8, or UTF-16 by its byte-order mark)."
+    ),
 ) -> None:
     """Load files into a canonical table: validated, idempotent, atomic."""
     with open_workspace() as ws:
@@ -56,6 +65,9 @@ def ingest(
             timestamp_formats=base.timestamp_formats,
             set={**base.set, **parse_map_options(set_)},
             missing_values=(*base.missing_values, *missing_value),
+            delimiter=_character(delimiter) if delimiter is not None else base.delimiter,
+            quote=quote if quote is not None else base.quote,
+            encoding=encoding or base.encoding,
         )
         with console.status(f"loading {table}") as status:
             result = ws.ingest(table, files, mapping=merged, progress=lambda m: status.update(m))
@@ -64,6 +76,11 @@ def ingest(
         raise typer.Exit(2)
     if not result.ok:
         raise typer.Exit(3)
+
+
+def _character(text: str) -> str:
+    """``\\t`` and ``tab`` as typed on a command line are a tab."""
+    return "\t" if text in ("\\t", "tab") else text
 
 
 def report_load(result: LoadResult) -> None:

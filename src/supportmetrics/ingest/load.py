@@ -26,14 +26,20 @@ from typing import IO
 import duckdb
 
 from supportmetrics.config import Settings, TableMapping
-from supportmetrics.errors import InputFileError, LoadFailed, SupportMetricsError, UserError
+from supportmetrics.errors import (
+    InputFileError,
+    LoadFailed,
+    MappingError,
+    SupportMetricsError,
+    UserError,
+)
 from supportmetrics.ingest.mapping import (
     ResolvedMapping,
     check_formats,
     missing_columns_message,
     resolve,
 )
-from supportmetrics.ingest.readers import StagedFile, stage_file, stage_frame
+from supportmetrics.ingest.readers import CsvDialect, StagedFile, stage_file, stage_frame
 from supportmetrics.ingest.sql import ident, literal
 from supportmetrics.schema import Column, ColumnType, TableSpec
 
@@ -48,10 +54,51 @@ STORAGE_TYPES = {
 }
 EXPECTED = {
     ColumnType.TIMESTAMP: "is not a timestamp (ISO 8601 expected, e.g. 2025-10-01T09:30:00+02:00, or set a timestamp format)",
-    ColumnType.NUMBER: "is not a number",
+    ColumnType.NUMBER: "is not a number",  # or NOT_FINITE
     ColumnType.BOOL: "is not a boolean (true/false, yes/no, 1/0)",
     ColumnType.DATE: "is not a date (YYYY-MM-DD expected, or set a format)",
 }
+
+NOT_FINITE = "is not a finite number (NaN and infinity are not numbers)"
+GAP = (
+    "is not a time in {zone}: the clocks skipped that hour (daylight saving time began); "
+    "write the time with its UTC offset"
+)
+REPEATED = (
+    " ({zone} repeats an hour when its clocks go back, and a local time in that hour is read as "
+    "its second occurrence, in standard time; give these times with their UTC offset)"
+)
+#: What a time-zone abbreviation may stand for: the reason of a rejected timestamp names it.
+ZONE_ABBREVIATIONS = {
+    "BST": "+01:00 for British Summer Time (Europe/London), +06:00 for Bangladesh (Asia/Dhaka)",
+    "IST": (
+        "+05:30 for India (Asia/Kolkata), +01:00 for Irish Standard Time (Europe/Dublin), "
+        "+02:00 for Israel (Asia/Jerusalem)"
+    ),
+    "PST": "-08:00 for Pacific Standard Time, -07:00 in summer (America/Los_Angeles)",
+    "PDT": "-07:00 for Pacific Daylight Time (America/Los_Angeles)",
+    "MST": "-07:00 for Mountain Standard Time (America/Denver, America/Phoenix)",
+    "MDT": "-06:00 for Mountain Daylight Time (America/Denver)",
+    "CST": (
+        "-06:00 for US Central Standard Time (America/Chicago), +08:00 for China "
+        "(Asia/Shanghai), -05:00 for Cuba (America/Havana)"
+    ),
+    "CDT": "-05:00 for US Central Daylight Time (America/Chicago), -04:00 for Cuba",
+    "EST": "-05:00 for US Eastern Standard Time (America/New_York), +10:00 for Australia (Australia/Sydney)",
+    "EDT": "-04:00 for US Eastern Daylight Time (America/New_York)",
+    "CET": "+01:00 for Central European Time (Europe/Berlin, Europe/Zagreb)",
+    "CEST": "+02:00 for Central European Summer Time (Europe/Berlin, Europe/Zagreb)",
+    "EET": "+02:00 for Eastern European Time (Europe/Athens)",
+    "EEST": "+03:00 for Eastern European Summer Time (Europe/Athens)",
+    "WET": "+00:00 for Western European Time (Europe/Lisbon)",
+    "WEST": "+01:00 for Western European Summer Time (Europe/Lisbon)",
+    "AEST": "+10:00 for Australian Eastern Standard Time (Australia/Sydney)",
+    "AEDT": "+11:00 for Australian Eastern Daylight Time (Australia/Sydney)",
+    "JST": "+09:00 (Asia/Tokyo)",
+    "MSK": "+03:00 (Europe/Moscow)",
+}
+#: Words a timestamp may end with that are not time-zone abbreviations (or name UTC itself).
+NOT_ABBREVIATIONS = ("AM", "PM", "UTC", "GMT", "UT")
 
 
 @dataclass(frozen=True)
@@ -176,12 +223,20 @@ def _load_files(
         staged_tables.append(stage)
         try:
             if isinstance(path, Path):
-                staged = stage_file(con, path, stage)
+                dialect = CsvDialect(mapping.delimiter, mapping.quote, mapping.encoding)
+                staged = stage_file(con, path, stage, dialect)
             else:
                 staged = stage_frame(con, label, path[1], stage)
-            resolved = resolve(spec, label, staged.columns, mapping)
+            try:
+                resolved = resolve(spec, label, staged.columns, mapping)
+            except MappingError as exc:
+                raise MappingError(str(exc) + _delimiter_hint(staged)) from exc
+            _check_formats(con, resolved)
         except UserError as exc:
-            problems.append(FileProblem(label, str(exc)))
+            reason = str(exc)
+            if isinstance(path, Path) and reason.startswith(f"{path}: "):
+                reason = reason[len(f"{path}: "):]  # FileProblem names the file itself
+            problems.append(FileProblem(label, reason))
             continue
         rows_read += staged.rows + len(staged.rejects)
         structural += [Reject(label, r.row, "", r.text[:200], r.reason) for r in staged.rejects]
@@ -370,6 +425,30 @@ def reclaim_space(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CHECKPOINT")
 
 
+def _delimiter_hint(staged: StagedFile) -> str:
+    """When a CSV header read by the default rule is one column holding another delimiter."""
+    if staged.format != "csv" or len(staged.columns) != 1:
+        return ""
+    for delimiter, option in ((";", "';'"), ("\t", "'\\t'"), ("|", "'|'")):
+        if delimiter in staged.columns[0]:
+            return f" (the header is one column: if the values are separated by {option}, give --delimiter {option})"
+    return ""
+
+
+def _check_formats(con: duckdb.DuckDBPyConnection, resolved: ResolvedMapping) -> None:
+    """A MappingError when a timestamp format is not one the database can read with."""
+    for column, fmt in resolved.formats.items():
+        try:
+            con.execute("SELECT try_strptime('', ?)", [fmt]).fetchall()
+        except duckdb.Error as exc:
+            detail = str(exc).split("Error: ", 1)[-1].splitlines()[0]
+            where = "" if column == "*" else f" of {column}"
+            raise MappingError(
+                f"the timestamp format{where} {fmt!r} cannot be used: {detail} "
+                "(strptime codes such as %Y-%m-%d %H:%M)"
+            ) from exc
+
+
 def _write_rejects(directory: Path, load_id: str, spec: TableSpec, rejects: list[Reject]) -> Path | None:
     """Write the rejects of one load to ``rejects/<load>-<table>.csv`` (atomically renamed).
 
@@ -423,22 +502,45 @@ def _typed_select(
     typed: list[str] = []
     issues: list[str] = []
     key_sql: dict[str, str] = {}
+    flags: list[str] = []
     for column in spec.columns:
         if column.name in fill:
-            raw_sql = "NULL::VARCHAR"
-            present_sql = typed_sql = f"e.{ident(column.name)}"
+            stored = f"e.{ident(column.name)}"
+            sql = _ColumnSql("NULL::VARCHAR", stored, stored)
         else:
-            raw_sql, present_sql, typed_sql = _column_sql(column, staged, resolved, settings)
-        raw.append(f"{raw_sql} AS {ident('_raw_' + column.name)}")
-        present.append(f"{present_sql} AS {ident('_present_' + column.name)}")
-        typed.append(f"{typed_sql} AS {ident(column.name)}")
-        key_sql[column.name] = typed_sql
+            sql = _column_sql(column, staged, resolved, settings)
+        raw.append(f"{sql.raw} AS {ident('_raw_' + column.name)}")
+        present.append(f"{sql.present} AS {ident('_present_' + column.name)}")
+        typed.append(f"{sql.typed} AS {ident(column.name)}")
+        key_sql[column.name] = sql.typed
+        if column.type is ColumnType.TIMESTAMP:
+            gap, word = ident("_gap_" + column.name), ident("_zone_word_" + column.name)
+            repeated = ident("_repeated_" + column.name)
+            flags += [f"{sql.gap} AS {gap}", f"{sql.zone_word} AS {word}", f"{sql.repeated} AS {repeated}"]
     for name, source in resolved.attributes.items():
         typed.append(f"{_missing_to_null(_trimmed(f's.{ident(source)}'), resolved)} AS {ident(name)}")
     for column in spec.columns:
         r, t = ident("_raw_" + column.name), ident(column.name)
         v = ident("_present_" + column.name)
-        if column.type is not ColumnType.TEXT:
+        if column.type is ColumnType.NUMBER:
+            reason = (
+                f"CASE WHEN TRY_CAST({v} AS DOUBLE) IS NULL THEN {literal(EXPECTED[column.type])} "
+                f"ELSE {literal(NOT_FINITE)} END"
+            )
+            issues.append(_issue(f"{v} IS NOT NULL AND {t} IS NULL", column.name, r, reason_sql=reason))
+        elif column.type is ColumnType.TIMESTAMP:
+            gap, word = ident("_gap_" + column.name), ident("_zone_word_" + column.name)
+            issues.append(
+                _issue(
+                    f"{v} IS NOT NULL AND {t} IS NULL AND {word} IS NULL AND NOT {gap}",
+                    column.name, r, EXPECTED[column.type],
+                )
+            )
+            issues.append(
+                _issue(f"{gap}", column.name, r, GAP.format(zone=settings.timezone))
+            )
+            issues.append(_issue(f"{word} IS NOT NULL", column.name, r, reason_sql=_zone_word_reason(word)))
+        elif column.type is not ColumnType.TEXT:
             issues.append(_issue(f"{v} IS NOT NULL AND {t} IS NULL", column.name, r, EXPECTED[column.type]))
         if column.required and column.name in resolved.absent_required:
             reason = (
@@ -464,7 +566,14 @@ def _typed_select(
             f"coalesce(CAST({ident('_raw_' + rule.column)} AS VARCHAR), "
             f"CAST({ident(rule.column)} AS VARCHAR))"
         )
-        issues.append(_issue(f"({rule.broken_when})", rule.column, shown, rule.reason))
+        times = [c for c in rule.compares if spec.column(c).type is ColumnType.TIMESTAMP]
+        if times:  # a broken order may come from reading a repeated local hour: say so
+            either = " OR ".join(ident("_repeated_" + c) for c in times)
+            hint = literal(REPEATED.format(zone=settings.timezone))
+            reason = f"{literal(rule.reason)} || CASE WHEN {either} THEN {hint} ELSE '' END"
+            issues.append(_issue(f"({rule.broken_when})", rule.column, shown, reason_sql=reason))
+        else:
+            issues.append(_issue(f"({rule.broken_when})", rule.column, shown, rule.reason))
     source = f"{ident(staged.table)} s"
     exists = ""
     if fill:
@@ -473,15 +582,21 @@ def _typed_select(
         exists = f", e.{ident(spec.key[0])} IS NOT NULL AS _exists"
     inner = (
         f"SELECT {literal(label)} AS _file, {file_index} AS _file_index, s._row, "
-        + ", ".join(raw + present + typed)
+        + ", ".join(raw + present + flags + typed)
         + exists
         + f" FROM {source}"
     )
     if spec.name == "surveys":
         inner = _with_survey_scales(inner, settings)
+    internal = [ident(prefix + c.name) for prefix in ("_raw_", "_present_") for c in spec.columns] + [
+        ident(prefix + c.name)
+        for c in spec.columns
+        if c.type is ColumnType.TIMESTAMP
+        for prefix in ("_gap_", "_zone_word_", "_repeated_")
+    ]
     return (
         "SELECT * EXCLUDE ("
-        + ", ".join(ident(prefix + c.name) for prefix in ("_raw_", "_present_") for c in spec.columns)
+        + ", ".join(internal)
         + "), list_filter(["
         + ", ".join(issues)
         + f"], lambda x: x IS NOT NULL) AS _issues FROM ({inner})"
@@ -500,10 +615,25 @@ def _missing_to_null(text: str, resolved: ResolvedMapping) -> str:
     return f"CASE WHEN lower({text}) IN ({markers}) THEN NULL ELSE {text} END"
 
 
-def _issue(condition: str, column: str, value_sql: str, reason: str) -> str:
+def _issue(
+    condition: str, column: str, value_sql: str, reason: str = "", reason_sql: str | None = None
+) -> str:
     return (
         f"CASE WHEN {condition} THEN {{'column': {literal(column)}, "
-        f"'value': CAST({value_sql} AS VARCHAR), 'reason': {literal(reason)}}} END"
+        f"'value': CAST({value_sql} AS VARCHAR), 'reason': {reason_sql or literal(reason)}}} END"
+    )
+
+
+def _zone_word_reason(word: str) -> str:
+    """SQL: why a timestamp ending in a time-zone abbreviation is rejected, and what to write."""
+    hints = " ".join(
+        f"WHEN {literal(name)} THEN {literal(hint)}" for name, hint in ZONE_ABBREVIATIONS.items()
+    )
+    return (
+        f"'ends in the time-zone abbreviation ' || {word} || ', which is not read (an "
+        "abbreviation can name several offsets and does not say whether daylight saving time "
+        "applies); write the UTC offset instead, e.g. 2025-10-01T09:00:00+01:00, or an IANA zone "
+        f"name' || coalesce(': ' || CASE upper({word}) {hints} END, '')"
     )
 
 
@@ -518,10 +648,30 @@ def _with_survey_scales(inner: str, settings: Settings) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _ColumnSql:
+    """SQL of one canonical column: its raw value, its present value (NULL for a missing-value
+    marker), its typed value and, for timestamps, whether the local time falls in a
+    daylight-saving gap and the time-zone abbreviation it ends in."""
+
+    raw: str
+    present: str
+    typed: str
+    gap: str = "FALSE"
+    zone_word: str = "NULL::VARCHAR"
+    repeated: str = "FALSE"
+
+
+#: a time followed by what can only be a zone: Z, an offset, a zone name or abbreviation
+_ZONED = r"\d:\d\d(:\d\d([.,]\d+)?)?\s*[zZ+A-Za-z-]"
+#: the letters a time ends with (``09:00 BST`` -> ``BST``)
+_ZONE_WORD = r"\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*([A-Za-z]{2,5})\s*$"
+
+
 def _column_sql(
     column: Column, staged: StagedFile, resolved: ResolvedMapping, settings: Settings
-) -> tuple[str, str, str]:
-    """(raw, present, typed value) SQL for one canonical column of a staged file.
+) -> _ColumnSql:
+    """Raw, present and typed value (and timestamp checks) SQL for one canonical column of a file.
 
     The raw value is the trimmed text, or, where a typed source (Parquet) is taken as it is, the
     source value itself: turning a million timestamps into text only to test them for NULL
@@ -537,7 +687,7 @@ def _column_sql(
     elif column.name in resolved.constants:
         source_type, value = "VARCHAR", literal(resolved.constants[column.name])
     else:
-        return "NULL::VARCHAR", "NULL::VARCHAR", f"NULL::{STORAGE_TYPES[column.type]}"
+        return _ColumnSql("NULL::VARCHAR", "NULL::VARCHAR", f"NULL::{STORAGE_TYPES[column.type]}")
     raw = _trimmed(value)
     mapped = _missing_to_null(raw, resolved)
     if column.name in resolved.values:
@@ -548,44 +698,89 @@ def _column_sql(
         mapped = f"nullif(CASE lower({raw}) {cases} ELSE {mapped} END, '')"
     if column.type is ColumnType.TEXT:
         if column.allowed:
-            return raw, mapped, f"regexp_replace(lower({mapped}), '[ -]+', '_', 'g')"
-        return raw, mapped, f"lower({mapped})" if column.lower else mapped
+            return _ColumnSql(raw, mapped, f"regexp_replace(lower({mapped}), '[ -]+', '_', 'g')")
+        return _ColumnSql(raw, mapped, f"lower({mapped})" if column.lower else mapped)
     if column.type is ColumnType.NUMBER:
+        # NaN and infinities are no numbers (as in calc): typed NULL, so the row is rejected
         if _numeric(source_type):
-            return value, value, f"CAST({value} AS DOUBLE)"
-        return raw, mapped, f"TRY_CAST({mapped} AS DOUBLE)"
+            return _ColumnSql(value, value, _finite(f"CAST({value} AS DOUBLE)"))
+        return _ColumnSql(raw, mapped, _finite(f"TRY_CAST({mapped} AS DOUBLE)"))
     if column.type is ColumnType.BOOL:
         if source_type == "BOOLEAN":
-            return value, value, value
+            return _ColumnSql(value, value, value)
         words_true = ", ".join(literal(w) for w in TRUE_WORDS)
         words_false = ", ".join(literal(w) for w in FALSE_WORDS)
-        return raw, mapped, (
+        return _ColumnSql(raw, mapped, (
             f"CASE WHEN lower({mapped}) IN ({words_true}) THEN TRUE "
             f"WHEN lower({mapped}) IN ({words_false}) THEN FALSE END"
-        )
+        ))
     fmt = resolved.formats.get(column.name) or resolved.formats.get("*")
     zone = literal(settings.timezone)
     if column.type is ColumnType.DATE:
         if source_type == "DATE":
-            return value, value, value
+            return _ColumnSql(value, value, value)
         if source_type.startswith("TIMESTAMP"):
-            return value, value, f"CAST({value} AS DATE)"
+            return _ColumnSql(value, value, f"CAST({value} AS DATE)")
         if fmt:
-            return raw, mapped, f"CAST(try_strptime({mapped}, {literal(fmt)}) AS DATE)"
-        return raw, mapped, f"TRY_CAST({mapped} AS DATE)"
-    # timestamps: stored as naive UTC; naive input is read in the workspace time zone
+            return _ColumnSql(raw, mapped, f"CAST(try_strptime({mapped}, {literal(fmt)}) AS DATE)")
+        return _ColumnSql(raw, mapped, f"TRY_CAST({mapped} AS DATE)")
+    # timestamps: stored as naive UTC; naive input is read in the workspace time zone. A local
+    # time the zone skips (a daylight-saving gap) is rejected; one it repeats (the hour the
+    # clocks go back) is read as the second, standard-time occurrence. Abbreviations such as
+    # BST or IST are rejected: each names several offsets.
     if source_type in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"):
-        return value, value, f"timezone('UTC', {value})"
+        return _ColumnSql(value, value, f"timezone('UTC', {value})")
     if source_type.startswith("TIMESTAMP") or source_type == "DATE":
         if settings.timezone == "UTC":
-            return value, value, f"CAST({value} AS TIMESTAMP)"
-        return value, value, f"timezone('UTC', timezone({zone}, CAST({value} AS TIMESTAMP)))"
+            return _ColumnSql(value, value, f"CAST({value} AS TIMESTAMP)")
+        return _local(f"CAST({value} AS TIMESTAMP)", value, value, zone, "TRUE", "NULL::VARCHAR")
+    word = (
+        f"CASE WHEN upper(nullif(regexp_extract({mapped}, {literal(_ZONE_WORD)}, 1), '')) "
+        f"NOT IN ({', '.join(literal(w) for w in NOT_ABBREVIATIONS)}) "
+        f"THEN regexp_extract({mapped}, {literal(_ZONE_WORD)}, 1) END"
+    )
     if fmt:
         parsed = f"try_strptime({mapped}, {literal(fmt)})"
         if "%z" in fmt or "%Z" in fmt:
-            return raw, mapped, f"timezone('UTC', {parsed})"
-        return raw, mapped, f"timezone('UTC', timezone({zone}, {parsed}))"
-    return raw, mapped, f"timezone('UTC', TRY_CAST({mapped} AS TIMESTAMPTZ))"
+            return _ColumnSql(raw, mapped, f"CASE WHEN {word} IS NULL THEN timezone('UTC', {parsed}) END", zone_word=word)
+        if settings.timezone == "UTC":
+            return _ColumnSql(raw, mapped, f"CASE WHEN {word} IS NULL THEN {parsed} END", zone_word=word)
+        return _local(parsed, raw, mapped, zone, "TRUE", word)
+    if settings.timezone == "UTC":  # no gaps: the check is left out
+        typed = f"timezone('UTC', TRY_CAST({mapped} AS TIMESTAMPTZ))"
+        return _ColumnSql(raw, mapped, f"CASE WHEN {word} IS NULL THEN {typed} END", zone_word=word)
+    naive = f"NOT regexp_matches(coalesce({mapped}, ''), {literal(_ZONED)})"
+    local = f"TRY_CAST({mapped} AS TIMESTAMP)"
+    typed = f"timezone('UTC', TRY_CAST({mapped} AS TIMESTAMPTZ))"
+    gap = f"coalesce({naive} AND {_in_gap(local, zone)}, FALSE)"
+    repeated = f"coalesce({naive} AND {_repeated(local, zone)}, FALSE)"
+    typed = f"CASE WHEN {word} IS NULL AND NOT {gap} THEN {typed} END"
+    return _ColumnSql(raw, mapped, typed, gap, word, repeated)
+
+
+def _in_gap(local: str, zone: str) -> str:
+    """SQL: the naive local time ``local`` does not exist in ``zone`` (it is moved on)."""
+    return f"timezone({zone}, timezone({zone}, {local})) <> {local}"
+
+
+def _repeated(local: str, zone: str) -> str:
+    """SQL: the naive local time ``local`` happens twice in ``zone`` (it is read as the second):
+    an hour before that moment the clock showed the same time."""
+    return f"timezone({zone}, timezone({zone}, {local}) - INTERVAL 1 HOUR) = {local}"
+
+
+def _local(local: str, raw: str, present: str, zone: str, naive: str, word: str) -> _ColumnSql:
+    """A naive local time read in the workspace zone, stored in UTC; NULL in a DST gap."""
+    gap = f"coalesce({naive} AND {_in_gap(local, zone)}, FALSE)"
+    typed = f"CASE WHEN NOT {gap} THEN timezone('UTC', timezone({zone}, {local})) END"
+    if word != "NULL::VARCHAR":
+        typed = f"CASE WHEN {word} IS NULL THEN {typed} END"
+    repeated = f"coalesce({naive} AND {_repeated(local, zone)}, FALSE)"
+    return _ColumnSql(raw, present, typed, gap, word, repeated)
+
+
+def _finite(number: str) -> str:
+    return f"CASE WHEN isfinite({number}) THEN {number} END"
 
 
 def _numeric(source_type: str) -> bool:

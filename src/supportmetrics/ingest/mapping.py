@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from supportmetrics.config import TableMapping
 from supportmetrics.errors import MappingError
 from supportmetrics.schema import TableSpec
 
-_NON_WORD = re.compile(r"[^0-9a-zA-Z]+")
+_NON_WORD = re.compile(r"[\W_]+")  # Unicode-aware: letters and digits of every script are kept
 
 
 def normalise_name(name: str) -> str:
-    """``"Created Date"`` -> ``"created_date"``; ``"X Coordinate (State Plane)"`` -> ``"x_coordinate_state_plane"``."""
-    snake = _NON_WORD.sub("_", name.strip()).strip("_").lower()
+    """``"Created Date"`` -> ``"created_date"``; ``"X Coordinate (State Plane)"`` ->
+    ``"x_coordinate_state_plane"``; ``"ünïcödé 名前"`` -> ``"ünïcödé_名前"`` (letters of every
+    script are kept, in Unicode's composed form)."""
+    snake = _NON_WORD.sub("_", unicodedata.normalize("NFC", name).strip()).strip("_").lower()
     if not snake:
         snake = "column"
     if snake[0].isdigit():

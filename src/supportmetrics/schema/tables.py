@@ -38,11 +38,16 @@ class Column:
 
 @dataclass(frozen=True)
 class RowRule:
-    """A rule over several columns of one row; ``broken_when`` is a SQL predicate."""
+    """A rule over several columns of one row; ``broken_when`` is a SQL predicate.
+
+    ``compares`` names the columns whose order the rule checks (a reason can then tell when a
+    local time read in a repeated hour may be why the order is broken).
+    """
 
     column: str
     broken_when: str
     reason: str
+    compares: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,7 @@ def _after(later: str, earlier: str) -> RowRule:
         column=later,
         broken_when=f'"{later}" IS NOT NULL AND "{earlier}" IS NOT NULL AND "{later}" < "{earlier}"',
         reason=f"is before {earlier}",
+        compares=(later, earlier),
     )
 
 
