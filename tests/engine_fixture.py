@@ -155,7 +155,12 @@ def _frame(rows: list[tuple[object, ...]], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns).astype(object).where(lambda f: f.notna(), None)
 
 
-def build(directory: Path, settings: str = SETTINGS) -> Workspace:
+def build(
+    directory: Path, settings: str = SETTINGS, extra: dict[str, list[str]] | None = None
+) -> Workspace:
+    """The workspace of these rows; ``extra`` adds to every table's file one column per name,
+    each row's value taken in turn from the name's list (e.g. ``{"reopens": ["v1", "v2"]}``).
+    """
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "supportmetrics.toml").write_text(settings, encoding="utf-8")
     ws = Workspace.open(directory)
@@ -180,6 +185,9 @@ def build(directory: Path, settings: str = SETTINGS) -> Workspace:
         "engagement": _frame(ENGAGEMENT, ["customer_id", "at", "kind", "value"]),
     }
     for name, frame in loads.items():
+        for column, cycle in (extra or {}).items():
+            if column not in frame.columns:
+                frame[column] = [cycle[i % len(cycle)] for i in range(len(frame))]
         result = ws.ingest_frame(name, frame.astype(str).replace({"None": None}), label=name)
         assert result.ok, [str(r) for r in result.rejects]
     return ws
