@@ -145,3 +145,42 @@ def test_a_workspace_with_a_text_reopens_column_opens_and_works(tmp_path: Path) 
     finally:
         ws.close()
     assert main(["-w", str(tmp_path / "ws"), "summary"]) == 0
+
+
+def test_attribute_columns_can_be_renamed_and_dropped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "tickets.csv"
+    source.write_text(
+        "Ticket ID,Created At,Region,Value\n"
+        "A,2025-10-01T09:00:00Z,north,1\n"
+        "B,2025-10-02T09:00:00Z,south,2\n"
+        "C,2025-10-03T09:00:00Z,north,3\n",
+        encoding="utf-8",
+    )
+    directory = str(tmp_path / "ws")
+    assert main(["-w", directory, "ingest", "tickets", str(source)]) == 0
+    assert main(["-w", directory, "attributes", "rename", "tickets", "region", "area"]) == 0
+    assert main(["-w", directory, "attributes", "drop", "tickets", "value"]) == 0
+    capsys.readouterr()
+    with Workspace.open(directory) as ws:
+        assert next(i for i in ws.tables() if i.name == "tickets").attributes == ("area",)
+        frame = ws.metric("ticket_volume", by=["area"], start=OCT[0], end=OCT[1])
+        assert frame[["area", "value"]].values.tolist() == [["north", 2.0], ["south", 1.0]]
+        with pytest.raises(QueryError, match="cannot be broken down by 'region'"):
+            ws.metric("ticket_volume", by=["region"])
+    for args, message in (
+        (["drop", "tickets", "status"], "'status' is a canonical column of tickets"),
+        (["drop", "tickets", "region"], "tickets has no attribute column 'region'; its attribute "
+         "columns: area"),
+        (["rename", "tickets", "area", "Sales Area"], "use 'sales_area'"),
+        (["rename", "tickets", "area", "team"], "'team' is a canonical column of tickets"),
+        (["drop", "nowhere", "area"], "unknown table 'nowhere'"),
+    ):
+        assert main(["-w", directory, "attributes", *args]) == 2
+        assert message in " ".join(capsys.readouterr().err.split())
+    # loading the file again brings the columns back under their own names
+    assert main(["-w", directory, "ingest", "tickets", str(source)]) == 0
+    with Workspace.open(directory) as ws:
+        assert next(i for i in ws.tables() if i.name == "tickets").attributes == (
+            "area", "region", "value")
