@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from supportmetrics import Workspace
+from supportmetrics.schema import TABLES
 
 SETTINGS = """\
 timezone = "UTC"
@@ -186,8 +187,19 @@ def build(
     }
     for name, frame in loads.items():
         for column, cycle in (extra or {}).items():
-            if column not in frame.columns:
+            if column not in TABLES[name].column_names:
                 frame[column] = [cycle[i % len(cycle)] for i in range(len(frame))]
         result = ws.ingest_frame(name, frame.astype(str).replace({"None": None}), label=name)
         assert result.ok, [str(r) for r in result.rejects]
     return ws
+
+
+def with_text_reopens(ws: Workspace, values: dict[str, str]) -> None:
+    """Give ``ws`` the tickets table an earlier version left after loading an export with a
+    ``Reopens`` column: no helpdesk-figure columns, and ``reopens`` a text attribute column
+    holding ``values`` (ticket id -> text)."""
+    for name in ("first_response_seconds", "resolution_seconds", "reopens", "replies"):
+        ws.con.execute(f"ALTER TABLE tickets DROP COLUMN {name}")
+    ws.con.execute("ALTER TABLE tickets ADD COLUMN reopens VARCHAR")
+    for ticket, text in values.items():
+        ws.con.execute("UPDATE tickets SET reopens = ? WHERE ticket_id = ?", [text, ticket])

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from engine_fixture import build
+from engine_fixture import build, with_text_reopens
 
 from supportmetrics import Workspace
 from supportmetrics.cli import main
@@ -63,7 +63,10 @@ def _value(ws: Workspace, metric: str, **kwargs: object) -> tuple[float, int]:
 
 def test_every_internal_name_is_kept_as_an_attribute(clash: Workspace) -> None:
     tickets = next(i for i in clash.tables() if i.name == "tickets")
-    for name in ("reopens", "value", "count", "period", "metric", "solved_at", "has_events",
+    assert "reopens" in TABLES["tickets"].column_names  # a helpdesk figure of the tickets file
+    events = next(i for i in clash.tables() if i.name == "ticket_events")
+    assert "reopens" in events.attributes
+    for name in ("public_replies", "value", "count", "period", "metric", "solved_at", "has_events",
                  "first_responder", "frt_met", "wait_id", "request_kind", "at", "score"):
         assert name in tickets.attributes
 
@@ -87,11 +90,14 @@ def test_an_attribute_named_like_a_facts_column_is_a_dimension_and_a_filter(
     clash: Workspace,
 ) -> None:
     # October tickets: v1 = T1 T3 T5 T7, v2 = T2 T4 T6
-    frame = clash.metric("ticket_volume", by=["reopens"], start=OCT[0], end=OCT[1])
-    assert frame[["reopens", "value", "count"]].values.tolist() == [["v1", 4.0, 4], ["v2", 3.0, 3]]
-    # the attribute, not the per-ticket reopen count: v2 first responses T2 1200, T4 228600,
+    frame = clash.metric("ticket_volume", by=["public_replies"], start=OCT[0], end=OCT[1])
+    assert frame[["public_replies", "value", "count"]].values.tolist() == [
+        ["v1", 4.0, 4], ["v2", 3.0, 3]]
+    # the attribute, not the per-ticket reply count: v2 first responses T2 1200, T4 228600,
     # T6 1800 -> 231600 / 3 = 77200
-    assert _value(clash, "first_response_time", where={"reopens": "v2"}) == (77200.0, 3)
+    assert _value(clash, "first_response_time", where={"public_replies": "v2"}) == (77200.0, 3)
+    # while replies_per_ticket reads the real count: v2 solved with events T2 1, T4 1
+    assert _value(clash, "replies_per_ticket", where={"public_replies": "v2"}) == (1.0, 2)
     # first_responder: the attribute, while the metric credits the real first responder
     frame = clash.metric("first_response_time", by=["first_responder", "agent_id"],
                          start=OCT[0], end=OCT[1])
@@ -119,14 +125,14 @@ def test_summary_explain_facts_and_report_work(
     assert main(["-w", directory, "summary"]) == 0
     capsys.readouterr()
     assert main(["-w", directory, "explain", "reopen_rate", "--period", "2025-10",
-                 "--where", "reopens=v2", "--format", "csv"]) == 0
+                 "--where", "public_replies=v2", "--format", "csv"]) == 0
     out = capsys.readouterr().out
     # v2 solved with events: T2 (reopened once), T4
     assert [line.split(",")[1] for line in out.splitlines()[1:]] == ["T2", "T4"]
     assert main(["-w", directory, "facts", "tickets"]) == 0
     header = capsys.readouterr().out.splitlines()[0].replace('"', "").split(",")
-    # the per-ticket reopen count, and the file's column beside it under the load's prefix
-    assert "reopens" in header and "attr_reopens" in header
+    # the per-ticket reply count, and the file's column beside it under the load's prefix
+    assert "public_replies" in header and "attr_public_replies" in header
     report = build_report(clash, period="2025-10")
     assert report is not None
 
@@ -134,8 +140,8 @@ def test_summary_explain_facts_and_report_work(
 def test_a_workspace_with_a_text_reopens_column_opens_and_works(tmp_path: Path) -> None:
     # the state an earlier version left: a Reopens export column kept as a text column
     ws = build(tmp_path / "ws")
-    ws.con.execute("ALTER TABLE tickets ADD COLUMN reopens VARCHAR")
-    ws.con.execute("UPDATE tickets SET reopens = CASE WHEN ticket_id = 'T2' THEN '1' ELSE '0' END")
+    with_text_reopens(ws, {t: "1" if t == "T2" else "0" for t in
+                           ("T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8")})
     ws.close()
     ws = Workspace.open(tmp_path / "ws")
     try:

@@ -136,7 +136,8 @@ class TableMapping(_Frozen):
     ``columns`` maps canonical column -> source column; ``values`` maps, per canonical column,
     source value -> canonical value; ``timestamp_format`` is a strptime format for every
     timestamp column (``timestamp_formats`` per column overrides it); ``set`` gives constant
-    values for columns the file lacks.
+    values for columns the file lacks; ``units`` gives the unit of a file's durations for a
+    ``*_seconds`` column (seconds, minutes, hours or days), converted to seconds on load.
     """
 
     table: str | None = None
@@ -145,6 +146,7 @@ class TableMapping(_Frozen):
     timestamp_format: str | None = None
     timestamp_formats: dict[str, str] = Field(default_factory=dict)
     set: dict[str, str] = Field(default_factory=dict)
+    units: dict[str, str] = Field(default_factory=dict)
 
 
 class Engine(_Frozen):

@@ -24,7 +24,7 @@ from supportmetrics.config import (
 )
 from supportmetrics.errors import ConfigError, MappingError, WorkspaceError
 from supportmetrics.ingest import LoadResult, create_table_sql, load_files, normalise_name
-from supportmetrics.ingest.load import STORAGE_TYPES
+from supportmetrics.ingest.load import STORAGE_TYPES, storage_matches
 from supportmetrics.ingest.sql import ident, literal
 from supportmetrics.schema import TABLES, table_spec
 
@@ -235,7 +235,7 @@ class Workspace:
         stored = self.con.execute(f"DESCRIBE {ident(spec.name)}").fetchall()
         return tuple(
             str(name) for name, kind, *_rest in stored
-            if name not in types or not _same_type(str(kind), types[name])
+            if name not in types or not storage_matches(str(kind), types[name])
         )
 
     def drop_attribute(self, table: str, name: str) -> None:
@@ -282,16 +282,6 @@ class Workspace:
             self.con.execute(statement)
         except duckdb.Error as exc:
             raise WorkspaceError(f"{statement}: {exc}") from exc
-
-
-def _same_type(stored: str, canonical: str) -> bool:
-    """Whether a stored DuckDB type is of the canonical storage type's kind (a number column
-    may hold any numeric type, as the engine reads it; a timestamp may carry a unit)."""
-    base = stored.upper().split("(")[0]
-    if canonical == "DOUBLE":
-        return base in ("DOUBLE", "FLOAT", "REAL", "DECIMAL", "TINYINT", "SMALLINT", "INTEGER",
-                        "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
-    return base.startswith(canonical)
 
 
 def _dt(value: object) -> datetime | None:

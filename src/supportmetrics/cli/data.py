@@ -28,6 +28,11 @@ def ingest(
         None, "--timestamp-format", help="strptime format of every timestamp, e.g. '%m/%d/%Y %I:%M:%S %p'."
     ),
     set_: list[str] = typer.Option([], "--set", help="COLUMN=VALUE constant for a column the files lack."),
+    unit: list[str] = typer.Option(
+        [], "--unit",
+        help="COLUMN=UNIT of a file's durations (seconds, minutes, hours, days), converted to "
+        "seconds, e.g. --unit first_response_seconds=minutes.",
+    ),
     mapping: str = typer.Option(None, "--mapping", help="Use [mappings.NAME] from supportmetrics.toml."),
 ) -> None:
     """Load files into a canonical table: validated, idempotent, atomic."""
@@ -49,6 +54,8 @@ def ingest(
             timestamp_format=timestamp_format or base.timestamp_format,
             timestamp_formats=base.timestamp_formats,
             set={**base.set, **parse_map_options(set_)},
+            units={**base.units, **parse_map_options(
+                unit, "--unit", "first_response_seconds=minutes", "COLUMN=UNIT")},
         )
         with console.status(f"loading {table}") as status:
             result = ws.ingest(table, files, mapping=merged, progress=lambda m: status.update(m))

@@ -112,6 +112,40 @@ def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(rows[0][0])
 
 
+def storage_matches(stored: str, canonical: str) -> bool:
+    """Whether a stored DuckDB type is of the canonical storage type's kind (a number column
+    may hold any numeric type, as the engine reads it; a timestamp may carry a unit)."""
+    base = stored.upper().split("(")[0]
+    if canonical == "DOUBLE":
+        return _numeric(base)
+    return base.startswith(canonical)
+
+
+def upgrade_columns(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> None:
+    """Give a table stored by an earlier version every canonical column of ``spec``.
+
+    A column stored under a canonical name with another type is an attribute column an earlier
+    version kept (a ``Reopens`` export column before ``reopens`` was canonical): it is renamed
+    ``attr_NAME``, as a load now names a file's column that clashes with a canonical one.
+    """
+    stored = {
+        str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE {ident(spec.name)}").fetchall()
+    }
+    for column in spec.columns:
+        kind = STORAGE_TYPES[column.type]
+        if column.name in stored and not storage_matches(stored[column.name], kind):
+            new, n = "attr_" + column.name, 2
+            while new in stored:
+                new, n = f"attr_{column.name}_{n}", n + 1
+            con.execute(
+                f"ALTER TABLE {ident(spec.name)} RENAME COLUMN {ident(column.name)} TO {ident(new)}"
+            )
+            stored[new] = stored.pop(column.name)
+        if column.name not in stored:
+            con.execute(f"ALTER TABLE {ident(spec.name)} ADD COLUMN {ident(column.name)} {kind}")
+            stored[column.name] = kind
+
+
 def create_table_sql(spec: TableSpec) -> str:
     columns = ", ".join(f"{ident(c.name)} {STORAGE_TYPES[c.type]}" for c in spec.columns)
     return f"CREATE TABLE IF NOT EXISTS {ident(spec.name)} ({columns})"
@@ -214,6 +248,7 @@ def _load_files(
     )
     try:
         con.execute("BEGIN TRANSACTION")
+        upgrade_columns(con, spec)
         for name in attributes:
             con.execute(f"ALTER TABLE {ident(spec.name)} ADD COLUMN IF NOT EXISTS {ident(name)} VARCHAR")
         con.execute(
@@ -412,9 +447,10 @@ def _column_sql(
             return raw, f"regexp_replace(lower({mapped}), '[ -]+', '_', 'g')"
         return raw, f"lower({mapped})" if column.lower else mapped
     if column.type is ColumnType.NUMBER:
+        scale = f" * {resolved.scales[column.name]!r}" if column.name in resolved.scales else ""
         if _numeric(source_type):
-            return value, f"CAST({value} AS DOUBLE)"
-        return raw, f"TRY_CAST({mapped} AS DOUBLE)"
+            return value, f"CAST({value} AS DOUBLE){scale}"
+        return raw, f"TRY_CAST({mapped} AS DOUBLE){scale}"
     if column.type is ColumnType.BOOL:
         if source_type == "BOOLEAN":
             return value, value
