@@ -112,6 +112,7 @@ def test_hours_are_converted_with_a_unit(tmp_path: Path) -> None:
 FRESHDESK = [
     "--map", "created_at=Created time", "--map", "resolved_at=Resolved time",
     "--map", "agent_id=Agent", "--map", "team=Group", "--map", "channel=Source",
+    "--map", "category=Type",
     "--map", "first_response_seconds=First response time (in hrs)",
     "--map", "resolution_seconds=Resolution time (in hrs)", "--map", "replies=Agent interactions",
     "--unit", "first_response_seconds=hours", "--unit", "resolution_seconds=hours",
