@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from supportmetrics import Workspace
+from supportmetrics.schema import TABLES
 
 SETTINGS = """\
 timezone = "UTC"
@@ -155,7 +156,12 @@ def _frame(rows: list[tuple[object, ...]], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns).astype(object).where(lambda f: f.notna(), None)
 
 
-def build(directory: Path, settings: str = SETTINGS) -> Workspace:
+def build(
+    directory: Path, settings: str = SETTINGS, extra: dict[str, list[str]] | None = None
+) -> Workspace:
+    """The workspace of these rows; ``extra`` adds to every table's file one column per name,
+    each row's value taken in turn from the name's list (e.g. ``{"reopens": ["v1", "v2"]}``).
+    """
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "supportmetrics.toml").write_text(settings, encoding="utf-8")
     ws = Workspace.open(directory)
@@ -180,6 +186,20 @@ def build(directory: Path, settings: str = SETTINGS) -> Workspace:
         "engagement": _frame(ENGAGEMENT, ["customer_id", "at", "kind", "value"]),
     }
     for name, frame in loads.items():
+        for column, cycle in (extra or {}).items():
+            if column not in TABLES[name].column_names:
+                frame[column] = [cycle[i % len(cycle)] for i in range(len(frame))]
         result = ws.ingest_frame(name, frame.astype(str).replace({"None": None}), label=name)
         assert result.ok, [str(r) for r in result.rejects]
     return ws
+
+
+def with_text_reopens(ws: Workspace, values: dict[str, str]) -> None:
+    """Give ``ws`` the tickets table an earlier version left after loading an export with a
+    ``Reopens`` column: no helpdesk-figure columns, and ``reopens`` a text attribute column
+    holding ``values`` (ticket id -> text)."""
+    for name in ("first_response_seconds", "resolution_seconds", "reopens", "replies"):
+        ws.con.execute(f"ALTER TABLE tickets DROP COLUMN {name}")
+    ws.con.execute("ALTER TABLE tickets ADD COLUMN reopens VARCHAR")
+    for ticket, text in values.items():
+        ws.con.execute("UPDATE tickets SET reopens = ? WHERE ticket_id = ?", [text, ticket])

@@ -479,9 +479,9 @@ def test_a_metric_without_its_data_is_null_with_a_note(
             assert value(city, "ticket_volume") == (2.0, 2)
         notes = [str(w.message) for w in caught if w.category is QueryWarning]
         assert notes == [
-            "frt_unanswered: no replies (agent_reply events, or first_response_at on tickets) "
+            "frt_unanswered: no replies (agent_reply events, or first_response_at or first_response_seconds on tickets) "
             "in the workspace; left empty (not 0)",
-            "frt_per_resolved: no replies (agent_reply events, or first_response_at on tickets) "
+            "frt_per_resolved: no replies (agent_reply events, or first_response_at or first_response_seconds on tickets) "
             "in the workspace; left empty (not 0)",
             "cost_per_ticket: no ledger entries in the workspace; left empty (not 0)",
             "blocked_calls: no calls in the workspace; left empty (not 0)",
@@ -497,7 +497,7 @@ def test_a_metric_without_its_data_is_null_with_a_note(
             assert value(city, "fcr_rate") == (None, 0)
             assert value(city, "reopen_rate") == (0.0, 1)  # status changes are there: R1 not reopened
         assert [str(w.message) for w in caught] == [
-            "fcr_rate: no agent_reply events in the workspace; left empty (not 0)"]
+            "fcr_rate: no reply counts (agent_reply events, or replies on tickets) in the workspace; left empty (not 0)"]
     code = main(["--workspace", str(tmp_path / "ws"), "metrics", "frt_unanswered", "--from",
                  "2025-10-01", "--to", "2025-11-01", "--format", "json"])
     out = capsys.readouterr()

@@ -295,7 +295,7 @@ def test_metrics_without_their_data_are_greyed_not_judged(tmp_path: Path) -> Non
         rows = {"summary": summary_rows(city), "missing": missing_headlines(city)}
     frt = report.row("frt_unanswered")
     assert frt.values == (None,) * 7 and (frt.status, frt.trend) == ("", "")
-    assert frt.missing == ("no replies (agent_reply events, or first_response_at on tickets) "
+    assert frt.missing == ("no replies (agent_reply events, or first_response_at or first_response_seconds on tickets) "
                            "in the workspace; left empty (not 0)")
     assert report.row("cost_per_ticket").missing.startswith("no ledger entries")
     assert report.row("ticket_volume").current == 7.0 and not report.row("ticket_volume").missing
@@ -306,7 +306,7 @@ def test_metrics_without_their_data_are_greyed_not_judged(tmp_path: Path) -> Non
     shown = {metric_id for metric_id, _title, _values in rows["summary"][1:]}
     assert "first_response_time" not in shown and "cost_per_ticket" not in shown
     assert "ticket_volume" in shown and "resolution_time" in shown
-    assert ("not shown, no replies (agent_reply events, or first_response_at on tickets) in the "
+    assert ("not shown, no replies (agent_reply events, or first_response_at or first_response_seconds on tickets) in the "
             "workspace: first_response_time, sla_compliance, service_level_tickets"
             in rows["missing"])
     assert "not shown, no calls in the workspace: service_level_calls, asa, abandonment_rate" \

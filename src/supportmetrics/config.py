@@ -166,7 +166,8 @@ class TableMapping(_Frozen):
     timestamp column (``timestamp_formats`` per column overrides it); ``set`` gives constant
     values for columns the file lacks; ``missing_values`` are values that mean "empty" in every
     column of the file (``?``, ``-``, ``N/A``; compared trimmed, ignoring case). ``delimiter``, ``quote`` and ``encoding`` say how a CSV
-    file is written (default: ``,`` or a tab for ``.tsv``, ``"``, UTF-8 or UTF-16 by its mark).
+    file is written (default: ``,`` or a tab for ``.tsv``, ``"``, UTF-8 or UTF-16 by its mark). ``units`` gives the unit of a file's durations for a
+    ``*_seconds`` column (seconds, minutes, hours or days), converted to seconds on load.
     """
 
     table: str | None = None
@@ -179,6 +180,7 @@ class TableMapping(_Frozen):
     delimiter: str | None = None
     quote: str = '"'
     encoding: str | None = None
+    units: dict[str, str] = Field(default_factory=dict)
 
 
 class Engine(_Frozen):

@@ -32,8 +32,8 @@ from supportmetrics.errors import (
     WorkspaceDamaged,
     WorkspaceError,
 )
-from supportmetrics.ingest import LoadResult, create_table_sql, load_files
-from supportmetrics.ingest.load import reclaim_space
+from supportmetrics.ingest import LoadResult, create_table_sql, load_files, normalise_name
+from supportmetrics.ingest.load import STORAGE_TYPES, reclaim_space, storage_matches
 from supportmetrics.ingest.sql import ident, literal
 from supportmetrics.integrity import (
     CheckResult,
@@ -286,12 +286,68 @@ class Workspace:
             loaded = self.con.execute(
                 "SELECT max(finished_at) FROM _sm_loads WHERE table_name = ?", [spec.name]
             ).fetchone()[0]  # type: ignore[index]
-            columns = [
-                str(r[0]) for r in self.con.execute(f"DESCRIBE {ident(spec.name)}").fetchall()
-            ]
-            extra = tuple(c for c in columns if c not in spec.column_names)
+            extra = self.attributes(spec.name)
             infos.append(TableInfo(spec.name, int(rows), _dt(first), _dt(last), loaded, extra))
         return infos
+
+    # -- attribute columns -------------------------------------------------------------------
+
+    def attributes(self, table: str) -> tuple[str, ...]:
+        """The attribute columns of a canonical table: the columns files brought that are not
+        canonical (including one stored under a canonical name with another type, kept by a
+        version that did not have that canonical column)."""
+        spec = table_spec(table)
+        types = {c.name: STORAGE_TYPES[c.type] for c in spec.columns}
+        stored = self.con.execute(f"DESCRIBE {ident(spec.name)}").fetchall()
+        return tuple(
+            str(name) for name, kind, *_rest in stored
+            if name not in types or not storage_matches(str(kind), types[name])
+        )
+
+    def drop_attribute(self, table: str, name: str) -> None:
+        """Delete the attribute column ``name`` of ``table`` (its values are gone)."""
+        self._attribute(table, name)
+        self._alter(f"ALTER TABLE {ident(table)} DROP COLUMN {ident(name)}")
+
+    def rename_attribute(self, table: str, old: str, new: str) -> None:
+        """Give the attribute column ``old`` of ``table`` the name ``new``."""
+        self._attribute(table, old)
+        spec = table_spec(table)
+        if normalise_name(new) != new:
+            raise MappingError(
+                f"{new!r} is not a column name of the form attribute columns have (lower case "
+                f"letters, digits and _); use {normalise_name(new)!r}"
+            )
+        if new in spec.column_names:
+            raise MappingError(
+                f"{new!r} is a canonical column of {table}; an attribute cannot take its name"
+            )
+        existing = [str(r[0]) for r in self.con.execute(f"DESCRIBE {ident(table)}").fetchall()]
+        if new in existing:
+            raise MappingError(f"{table} already has a column {new!r}; choose another name")
+        self._alter(f"ALTER TABLE {ident(table)} RENAME COLUMN {ident(old)} TO {ident(new)}")
+
+    def _attribute(self, table: str, name: str) -> None:
+        spec = table_spec(table)
+        attributes = self.attributes(table)
+        if name in attributes:
+            return
+        if name in spec.column_names:
+            raise MappingError(
+                f"{name!r} is a canonical column of {table}, not an attribute column; only "
+                "attribute columns can be dropped or renamed"
+            )
+        known = ", ".join(attributes) or "none"
+        raise MappingError(
+            f"{table} has no attribute column {name!r}; its attribute columns: {known}"
+        )
+
+    def _alter(self, statement: str) -> None:
+        self._engines.clear()
+        try:
+            self.con.execute(statement)
+        except duckdb.Error as exc:
+            raise WorkspaceError(f"{statement}: {exc}") from exc
 
 
 def _connect(database: Path, settings: Settings) -> duckdb.DuckDBPyConnection:

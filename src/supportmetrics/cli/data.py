@@ -34,6 +34,11 @@ def ingest(
         [], "--missing-value",
         help="A value that means empty in every column, e.g. --missing-value '?' --missing-value N/A.",
     ),
+    unit: list[str] = typer.Option(
+        [], "--unit",
+        help="COLUMN=UNIT of a file's durations (seconds, minutes, hours, days), converted to "
+        "seconds, e.g. --unit first_response_seconds=minutes.",
+    ),
     mapping: str = typer.Option(None, "--mapping", help="Use [mappings.NAME] from supportmetrics.toml."),
     delimiter: str = typer.Option(
         None, "--delimiter", help="CSV delimiter, one character (default ',', a tab for .tsv; '\\t' is a tab)."
@@ -68,6 +73,8 @@ def ingest(
             delimiter=_character(delimiter) if delimiter is not None else base.delimiter,
             quote=quote if quote is not None else base.quote,
             encoding=encoding or base.encoding,
+            units={**base.units, **parse_map_options(
+                unit, "--unit", "first_response_seconds=minutes", "COLUMN=UNIT")},
         )
         with console.status(f"loading {table}") as status:
             result = ws.ingest(table, files, mapping=merged, progress=lambda m: status.update(m))
@@ -124,3 +131,48 @@ def tables() -> None:
             ", ".join(info.attributes[:6]) + (" ..." if len(info.attributes) > 6 else ""),
         )
     console.print(view)
+
+
+attributes_app = typer.Typer(
+    help="List, drop or rename the attribute columns files brought (columns that are not "
+    "canonical, usable with --by and --where).",
+    no_args_is_help=True,
+)
+app.add_typer(attributes_app, name="attributes")
+
+
+@attributes_app.command("list")
+def attributes_list(
+    table: str = typer.Argument(None, help="A canonical table (default: every table)."),
+) -> None:
+    """Show the attribute columns of each table."""
+    with open_workspace(must_exist=True) as ws:
+        names = [table] if table else [info.name for info in ws.tables()]
+        rows = [(name, ws.attributes(name)) for name in names]
+    view = Table("table", "attribute columns")
+    for name, attributes in rows:
+        view.add_row(name, ", ".join(attributes))
+    console.print(view)
+
+
+@attributes_app.command("drop")
+def attributes_drop(
+    table: str = typer.Argument(..., help="Canonical table, e.g. tickets."),
+    column: str = typer.Argument(..., help="Attribute column to delete, with its values."),
+) -> None:
+    """Delete an attribute column and its values (a later load of a file with it adds it again)."""
+    with open_workspace(must_exist=True) as ws:
+        ws.drop_attribute(table, column)
+    console.print(f"{table}: attribute column {column} dropped", highlight=False)
+
+
+@attributes_app.command("rename")
+def attributes_rename(
+    table: str = typer.Argument(..., help="Canonical table, e.g. tickets."),
+    old: str = typer.Argument(..., help="Attribute column to rename."),
+    new: str = typer.Argument(..., help="Its new name (lower case letters, digits and _)."),
+) -> None:
+    """Rename an attribute column (a later load of a file with the old column adds it again)."""
+    with open_workspace(must_exist=True) as ws:
+        ws.rename_attribute(table, old, new)
+    console.print(f"{table}: attribute column {old} renamed to {new}", highlight=False)

@@ -162,6 +162,9 @@ def generate_tickets(rng: np.random.Generator, world: World, n: int, first_id: i
         "first_response_at": when(first_reply, first_reply < horizon),
         "resolved_at": when(solved, solved < NEVER),
         "handle_seconds": number(handle, tracked),
+        # every demo ticket has its events: no helpdesk figures
+        **{name: pa.nulls(n, pa.float64()) for name in
+           ("first_response_seconds", "resolution_seconds", "reopens", "replies")},
     })
     events = _events(steps, horizon, table["ticket_id"], table["customer_id"], world.agents)
     return Tickets(table, events, created, solved, final, customer, channel,

@@ -19,7 +19,12 @@ from ibis import _
 from supportmetrics import calendar as cal
 from supportmetrics.config import Settings
 from supportmetrics.engine.query import Clock, Grain, Query, Stat
-from supportmetrics.engine.sources import SOURCES, Sources
+from supportmetrics.engine.sources import (
+    ATTRIBUTE_PREFIX,
+    SOURCES,
+    Sources,
+    attribute_name,
+)
 from supportmetrics.errors import QueryError, QueryWarning, UnsupportedOperation
 from supportmetrics.metrics.model import (
     Combined,
@@ -61,25 +66,21 @@ def resolve(expr: Any, t: Table, settings: Settings) -> Any:
 
 
 def check_dimensions(metric: Metric, query: Query, table: Table) -> None:
-    allowed = set(metric.dimensions) | _attribute_columns(table)
+    attributes = {c for c in table.columns if c.startswith(ATTRIBUTE_PREFIX)}
+    allowed = set(metric.dimensions) | attributes
     for name in query.by:
         if name not in allowed:
+            shown = sorted(attribute_name(c) for c in attributes)
             raise QueryError(
-                f"{metric.id} cannot be broken down by {name!r}; its dimensions are: "
-                f"{', '.join(metric.dimensions) or 'none'}"
+                f"{metric.id} cannot be broken down by {attribute_name(name)!r}; its dimensions "
+                f"are: {', '.join(metric.dimensions) or 'none'}"
+                + (f"; attribute columns of its units: {', '.join(shown)}" if shown else "")
             )
     for name, _value in query.where:
         if name not in table.columns:
-            raise QueryError(f"{metric.id}: --where {name}: no such column on its units")
-
-
-def _attribute_columns(table: Table) -> set[str]:
-    from supportmetrics.schema import TABLES
-
-    canonical = {c for spec in TABLES.values() for c in spec.column_names}
-    return {c for c in table.columns if c not in canonical and not c.startswith("_")} - {
-        "period"
-    }
+            raise QueryError(
+                f"{metric.id}: --where {attribute_name(name)}: no such column on its units"
+            )
 
 
 def filtered(metric_where: Any, query: Query, t: Table, settings: Settings) -> Table:
@@ -236,7 +237,7 @@ def part_units(name: str, part: Part, query: Query, ctx: Context,
     """
     t = ctx.sources.get(part.source, ctx.as_of)
     # a filter on a column this part's units lack cannot apply to it: said, not hidden
-    missing = sorted({c for c, _v in query.where if c not in t.columns})
+    missing = sorted({attribute_name(c) for c, _v in query.where if c not in t.columns})
     if missing:
         warnings.warn(QueryWarning(
             f"{query.metric}: --where {', '.join(missing)} does not apply to its part "

@@ -27,7 +27,7 @@ from supportmetrics.engine.compile import (
     with_period,
 )
 from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange
-from supportmetrics.engine.sources import SOURCES, Sources
+from supportmetrics.engine.sources import SOURCES, Sources, attribute_column, attribute_name
 from supportmetrics.errors import QueryError, QueryWarning
 from supportmetrics.metrics import CATALOGUE, get_metric
 from supportmetrics.metrics.model import (
@@ -45,6 +45,8 @@ from supportmetrics.schema.tables import ColumnType
 
 COUNT_KINDS = (Count, Snapshot)
 _TIME_TYPES = (ColumnType.TIMESTAMP, ColumnType.DATE)
+#: the columns of a metric's rows besides its ``--by`` columns
+OUTPUT_COLUMNS = ("metric", "period", "value", "count", "without_end")
 
 
 class Engine:
@@ -306,8 +308,35 @@ class Engine:
 
     # -- metrics ---------------------------------------------------------------------------
 
+    def in_namespace(self, metric: Metric, query: Query) -> Query:
+        """``query`` with each ``--by`` / ``--where`` name that means an attribute column made
+        the engine's name for it (see ``ATTRIBUTE_PREFIX``).
+
+        A name means an attribute when it is not one of the metric's dimensions and the
+        metric's units carry an attribute column of that name; otherwise it names a column of
+        the units as it is (a dimension, or a column such as ``request_kind`` for ``--where``).
+        """
+        if not query.by and not query.where:
+            return query
+        columns = set(self.sources.get(metric.source).columns)
+
+        def column(name: str) -> str:
+            inner = attribute_column(name)
+            return inner if inner in columns and name not in metric.dimensions else name
+
+        by = tuple(column(name) for name in query.by)
+        for name, inner in zip(query.by, by, strict=True):
+            if inner != name and name in OUTPUT_COLUMNS:
+                raise QueryError(
+                    f"--by {name}: the attribute column {name!r} has the name of a column every "
+                    f"row of a metric has ({', '.join(OUTPUT_COLUMNS)}); rename it to break "
+                    f"down by it: `supportmetrics attributes rename TABLE {name} NEW_NAME`"
+                )
+        return replace(query, by=by, where=tuple((column(n), v) for n, v in query.where))
+
     def expression(self, query: Query) -> Any:
         metric = get_metric(query.metric)
+        query = self.in_namespace(metric, query)
         return compile_metric(metric, query, self.context(query))
 
     def metric(self, query: Query) -> pd.DataFrame:
@@ -315,6 +344,7 @@ class Engine:
         metric = get_metric(query.metric)
         if query.clock is Clock.BUSINESS and not isinstance(metric, Duration):
             query = replace(query, clock=Clock.CALENDAR)
+        query = self.in_namespace(metric, query)
         ctx = self.context(query)
         missing = self.missing_data(metric)
         if missing is not None:
@@ -322,7 +352,8 @@ class Engine:
             warnings.warn(QueryWarning(missing), stacklevel=2)
             return self._complete(metric, query, ctx, pd.DataFrame(), empty=True)
         frame = self.backend.execute(compile_metric(metric, query, ctx))
-        return self._complete(metric, query, ctx, frame)
+        frame = self._complete(metric, query, ctx, frame)
+        return frame.rename(columns={c: attribute_name(c) for c in query.by})
 
     def _complete(self, metric: Metric, query: Query, ctx: Context, frame: pd.DataFrame,
                   empty: bool = False) -> pd.DataFrame:
@@ -355,6 +386,7 @@ class Engine:
     def explain(self, query: Query) -> pd.DataFrame:
         """The units behind each number of ``query``, with each unit's own value."""
         metric = get_metric(query.metric)
+        query = self.in_namespace(metric, query)
         ctx = self.context(query)
         if isinstance(metric, (Combined, Rollup)):
             return self._explain_parts(metric, query, ctx)
@@ -425,7 +457,13 @@ class Engine:
                 t = cal.business_duration(
                     t, start, end, self.business_table, f"{name}_business_seconds", calendar=t._cal
                 ).drop("_cal")
-        return t
+        # attribute columns under their own names; one named like a facts column gets the
+        # prefix ``attr_`` (as a load names an attribute named like a canonical column)
+        names = set(t.columns)
+        return t.rename({
+            (attribute_name(c) if attribute_name(c) not in names else "attr_" + attribute_name(c)): c
+            for c in t.columns if c != attribute_name(c)
+        })
 
 
 def _dates_utc(row: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:

@@ -13,6 +13,12 @@ When a ticket has events they are the truth; otherwise the ticket row's own
 * solved time: the last solve, for tickets solved now (a ticket reopened and still open is not
   solved). The credited agent of a solve is the last assignee before it (last ``assignment``
   event at or before the solve), else the ticket's ``agent_id``.
+* a ticket without events: the helpdesk's own figures when its row has them (exports one row
+  per ticket: ``first_response_seconds``, ``resolution_seconds``, ``reopens``, ``replies``), the
+  first response and solve then at ``created_at`` plus the figure; else its ``first_response_at``
+  and ``resolved_at``. ``first_response_from``, ``resolution_from``, ``reopens_from`` and
+  ``replies_from`` say where each came from (:data:`FROM_EVENTS`, :data:`FROM_ROW`,
+  :data:`FROM_FIGURE`), and ``explain`` shows them.
 """
 
 from __future__ import annotations
@@ -26,6 +32,35 @@ SOLVED = ("solved", "closed")
 PUBLIC_KINDS = ("customer_message", "agent_reply")
 
 Table = Any
+
+FROM_EVENTS = "events"
+FROM_ROW = "ticket timestamps"
+FROM_FIGURE = "the helpdesk's own figure"
+
+
+def _after_seconds(start: Any, seconds: Any) -> Any:
+    """``start`` plus a number of seconds (to the millisecond)."""
+    return start + (seconds * 1000).round().cast("int64").as_interval("ms")
+
+
+def row_first_response(t: Table) -> Any:
+    """A ticket row's own first response instant: creation + the helpdesk's first reply time,
+    else its ``first_response_at``."""
+    return ibis.coalesce(_after_seconds(t.created_at, t.first_response_seconds), t.first_response_at)
+
+
+def row_solve(t: Table) -> Any:
+    """A ticket row's own (last) solve instant: creation + the helpdesk's full resolution time,
+    else its ``resolved_at``."""
+    return ibis.coalesce(_after_seconds(t.created_at, t.resolution_seconds), t.resolved_at)
+
+
+def _source(has_events: Any, figure: Any, row: Any = None) -> Any:
+    """Where a per-ticket value came from (null when there is none)."""
+    cases = [(has_events, ibis.literal(FROM_EVENTS)), (figure.notnull(), ibis.literal(FROM_FIGURE))]
+    if row is not None:
+        cases.append((row.notnull(), ibis.literal(FROM_ROW)))
+    return ibis.cases(*cases, else_=ibis.null("string"))
 
 
 def reply_groups(tickets: Table, events: Table) -> Table:
@@ -64,13 +99,15 @@ def reply_groups(tickets: Table, events: Table) -> Table:
         reply_at=_.at.min(where=_.is_agent == 1),
         replier=_.actor_id.arbitrary(where=_.is_agent == 1),
     ).filter(_.waiting_since.notnull())
-    # a ticket without events has one wait: from its creation to its first_response_at
-    without_events = tickets.anti_join(events, "ticket_id").select(
+    # a ticket without events has one wait: from its creation to its own first response
+    without_events = tickets.anti_join(events, "ticket_id")
+    first = row_first_response(without_events)
+    without_events = without_events.select(
         ticket_id=_.ticket_id,
         seq=ibis.literal(0, "int64"),
         waiting_since=_.created_at,
-        reply_at=_.first_response_at,
-        replier=ibis.ifelse(_.first_response_at.notnull(), _.agent_id, ibis.null("string")),
+        reply_at=first,
+        replier=ibis.ifelse(first.notnull(), _.agent_id, ibis.null("string")),
     )
     return from_events.union(without_events)
 
@@ -125,7 +162,7 @@ def ticket_facts(tickets: Table, events: Table, changes: Table) -> Table:
         last_status=_.status.argmax(_.at),
         last_solve_at=_.at.max(where=_.now_solved & ~_.was_solved),
         first_solve_at=_.at.min(where=_.now_solved & ~_.was_solved),
-        reopens=(~_.now_solved & _.was_solved).cast("int64").sum(),
+        event_reopens=(~_.now_solved & _.was_solved).cast("int64").sum(),
         last_reopen_at=_.at.max(where=~_.now_solved & _.was_solved),
     )
     t = (
@@ -144,32 +181,45 @@ def ticket_facts(tickets: Table, events: Table, changes: Table) -> Table:
         current_status=ibis.coalesce(_.last_status, _.status),
     )
     t = t.mutate(
+        first_response_from=_source(_.has_events, _.first_response_seconds, _.first_response_at),
+        resolution_from=_source(_.has_events & _.last_status.notnull(), _.resolution_seconds,
+                                _.resolved_at),
+        reopens_from=_source(_.has_events, _.reopens),
+        replies_from=_source(_.has_events, _.replies),
+    )
+    t = t.mutate(
         is_solved=_.current_status.isin(SOLVED),
-        first_response_at=ibis.ifelse(_.has_events, _.first_reply_at, _.first_response_at),
+        first_response_at=ibis.ifelse(_.has_events, _.first_reply_at, row_first_response(t)),
         first_responder=ibis.ifelse(
             _.has_events, ibis.coalesce(_.first_responder, _.agent_id), _.agent_id
         ),
-        public_replies=ibis.ifelse(_.has_events, _.public_replies.fill_null(0), ibis.null("int64")),
+        public_replies=ibis.ifelse(
+            _.has_events, _.public_replies.fill_null(0), _.replies.round().cast("int64")
+        ),
         distinct_repliers=ibis.ifelse(
             _.has_events, _.distinct_repliers.fill_null(0), ibis.null("int64")
         ),
         agents_involved=ibis.ifelse(
             _.has_events, _.agents_involved.fill_null(0), ibis.null("int64")
         ),
-        reopens=ibis.ifelse(_.has_events, _.reopens.fill_null(0), ibis.null("int64")),
+        reopens=ibis.ifelse(
+            _.has_events, _.event_reopens.fill_null(0), _.reopens.round().cast("int64")
+        ),
     )
     solved_from_events = _.last_status.notnull()
     t = t.mutate(
         solved_at=ibis.ifelse(
             _.is_solved,
-            ibis.ifelse(solved_from_events, _.last_solve_at, _.resolved_at),
+            ibis.ifelse(solved_from_events, _.last_solve_at, row_solve(t)),
             ibis.null("timestamp"),
         ),
-        first_solved_at=ibis.ifelse(solved_from_events, _.first_solve_at, _.resolved_at),
+        first_solved_at=ibis.ifelse(solved_from_events, _.first_solve_at, row_solve(t)),
         is_complaint_any=ibis.coalesce(_.is_complaint, False)
         | (ibis.coalesce(_.category, "") == "complaint"),
     )
-    return t.drop("first_reply_at", "last_status", "last_solve_at", "first_solve_at")
+    return t.drop(
+        "first_reply_at", "last_status", "last_solve_at", "first_solve_at", "event_reopens"
+    )
 
 
 def with_wait_summary(facts: Table, waits: Table) -> Table:

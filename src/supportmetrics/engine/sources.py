@@ -16,9 +16,71 @@ from ibis import _
 
 from supportmetrics.config import Settings
 from supportmetrics.engine.facts import reply_groups, solve_credit, status_changes, ticket_facts
-from supportmetrics.schema import TABLES
+from supportmetrics.schema import TABLES, ColumnType, TableSpec
 
 Table = Any
+
+#: The engine reads a file's attribute columns (the columns that are not canonical) under this
+#: prefix, so that a user column can never meet a canonical, derived or output column of the
+#: same name (a ``Reopens`` column next to the per-ticket ``reopens``, a ``Value`` column next
+#: to a metric's ``value``). Queries name attributes by their own name; the engine translates.
+ATTRIBUTE_PREFIX = "attr__"
+
+
+def attribute_column(name: str) -> str:
+    """The engine's column for the attribute ``name``."""
+    return ATTRIBUTE_PREFIX + name
+
+
+def attribute_name(column: str) -> str:
+    """The user's name of an engine column (an attribute's own name, else ``column``)."""
+    return column[len(ATTRIBUTE_PREFIX):] if column.startswith(ATTRIBUTE_PREFIX) else column
+
+
+def _fits(dtype: Any, kind: ColumnType) -> bool:
+    checks = {
+        ColumnType.TEXT: dtype.is_string,
+        ColumnType.TIMESTAMP: dtype.is_timestamp,
+        ColumnType.NUMBER: dtype.is_numeric,
+        ColumnType.BOOL: dtype.is_boolean,
+        ColumnType.DATE: dtype.is_date,
+    }
+    return bool(checks[kind]())
+
+
+_NULL_TYPES = {
+    ColumnType.TEXT: "string",
+    ColumnType.TIMESTAMP: "timestamp",
+    ColumnType.NUMBER: "float64",
+    ColumnType.BOOL: "boolean",
+    ColumnType.DATE: "date",
+}
+
+
+def canonical_view(t: Table, spec: TableSpec) -> Table:
+    """A stored table as the engine reads it: its canonical columns, then its attributes.
+
+    Every other stored column is an attribute and is renamed into the attribute namespace. A
+    column stored under a canonical name with another type (an attribute kept by a version
+    that did not have that canonical column yet) is an attribute too, and the canonical
+    column is then empty, as it is when the stored table predates it.
+    """
+    schema = t.schema()
+    if tuple(t.columns) == spec.column_names and all(
+        _fits(schema[c.name], c.type) for c in spec.columns
+    ):
+        return t
+    columns: dict[str, Any] = {}
+    for column in spec.columns:
+        stored = column.name in schema and _fits(schema[column.name], column.type)
+        columns[column.name] = t[column.name] if stored else ibis.null(_NULL_TYPES[column.type])
+    attributes = {
+        attribute_column(name): t[name]
+        for name in t.columns
+        if name not in columns or not _fits(schema[name], spec.column(name).type)
+    }
+    return t.select(**columns, **attributes)
+
 
 TICKET_DIMS = ("channel", "category", "priority", "team", "agent_id", "customer_id", "status")
 
@@ -100,7 +162,9 @@ class Sources:
         self._loaders: dict[str, Any] = {}
 
     def raw(self, name: str) -> Table:
-        return self._table(name)
+        """A canonical table, attributes in their own namespace (:func:`canonical_view`)."""
+        table = self._table(name)
+        return canonical_view(table, TABLES[name]) if name in TABLES else table
 
     def preset(self, name: str, table: Table) -> None:
         """Use ``table`` (already computed, e.g. stored in the workspace) as source ``name``."""

@@ -82,13 +82,15 @@ def spark_session(master: str, conf: dict[str, str]) -> Any:
 
 
 def _stamp(workspace: Workspace, table: str) -> str:
-    """What identifies a table's content: its last load and its row count."""
+    """What identifies a table's content: its last load, its row count and its columns (an
+    attribute column dropped or renamed changes only them)."""
     con = workspace.con
     loaded = con.execute(
         "SELECT max(finished_at) FROM _sm_loads WHERE table_name = ?", [table]
     ).fetchone()
     rows = con.execute(f"SELECT count(*) FROM {ident(table)}").fetchone()
-    return json.dumps([str(loaded[0] if loaded else None), int(rows[0] if rows else 0)])
+    columns = [str(r[0]) for r in con.execute(f"DESCRIBE {ident(table)}").fetchall()]
+    return json.dumps([str(loaded[0] if loaded else None), int(rows[0] if rows else 0), columns])
 
 
 def export_tables(workspace: Workspace, directory: Path) -> dict[str, Path]:

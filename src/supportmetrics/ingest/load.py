@@ -171,6 +171,40 @@ def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(rows[0][0])
 
 
+def storage_matches(stored: str, canonical: str) -> bool:
+    """Whether a stored DuckDB type is of the canonical storage type's kind (a number column
+    may hold any numeric type, as the engine reads it; a timestamp may carry a unit)."""
+    base = stored.upper().split("(")[0]
+    if canonical == "DOUBLE":
+        return _numeric(base)
+    return base.startswith(canonical)
+
+
+def upgrade_columns(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> None:
+    """Give a table stored by an earlier version every canonical column of ``spec``.
+
+    A column stored under a canonical name with another type is an attribute column an earlier
+    version kept (a ``Reopens`` export column before ``reopens`` was canonical): it is renamed
+    ``attr_NAME``, as a load now names a file's column that clashes with a canonical one.
+    """
+    stored = {
+        str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE {ident(spec.name)}").fetchall()
+    }
+    for column in spec.columns:
+        kind = STORAGE_TYPES[column.type]
+        if column.name in stored and not storage_matches(stored[column.name], kind):
+            new, n = "attr_" + column.name, 2
+            while new in stored:
+                new, n = f"attr_{column.name}_{n}", n + 1
+            con.execute(
+                f"ALTER TABLE {ident(spec.name)} RENAME COLUMN {ident(column.name)} TO {ident(new)}"
+            )
+            stored[new] = stored.pop(column.name)
+        if column.name not in stored:
+            con.execute(f"ALTER TABLE {ident(spec.name)} ADD COLUMN {ident(column.name)} {kind}")
+            stored[column.name] = kind
+
+
 def create_table_sql(spec: TableSpec) -> str:
     columns = ", ".join(f"{ident(c.name)} {STORAGE_TYPES[c.type]}" for c in spec.columns)
     return f"CREATE TABLE IF NOT EXISTS {ident(spec.name)} ({columns})"
@@ -312,6 +346,7 @@ def _load_files(
     step = "merge"
     try:
         con.execute("BEGIN TRANSACTION")
+        upgrade_columns(con, spec)
         for name in attributes:
             con.execute(f"ALTER TABLE {ident(spec.name)} ADD COLUMN IF NOT EXISTS {ident(name)} VARCHAR")
         con.execute(
@@ -702,9 +737,10 @@ def _column_sql(
         return _ColumnSql(raw, mapped, f"lower({mapped})" if column.lower else mapped)
     if column.type is ColumnType.NUMBER:
         # NaN and infinities are no numbers (as in calc): typed NULL, so the row is rejected
+        scale = f" * {resolved.scales[column.name]!r}" if column.name in resolved.scales else ""
         if _numeric(source_type):
-            return _ColumnSql(value, value, _finite(f"CAST({value} AS DOUBLE)"))
-        return _ColumnSql(raw, mapped, _finite(f"TRY_CAST({mapped} AS DOUBLE)"))
+            return _ColumnSql(value, value, _finite(f"CAST({value} AS DOUBLE)") + scale)
+        return _ColumnSql(raw, mapped, _finite(f"TRY_CAST({mapped} AS DOUBLE)") + scale)
     if column.type is ColumnType.BOOL:
         if source_type == "BOOLEAN":
             return _ColumnSql(value, value, value)

@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 
 from supportmetrics.config import TableMapping
 from supportmetrics.errors import MappingError
-from supportmetrics.schema import TableSpec
+from supportmetrics.schema import ColumnType, TableSpec
+
+#: seconds per unit a file's durations may be given in (``units`` of a mapping)
+UNIT_SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
 
 _NON_WORD = re.compile(r"[\W_]+")  # Unicode-aware: letters and digits of every script are kept
 
@@ -45,6 +48,8 @@ class ResolvedMapping:
     missing: tuple[str, ...] = ()
     #: required columns the file does not give: it can only update rows already loaded
     absent_required: tuple[str, ...] = ()
+    #: canonical column -> factor turning the file's unit into seconds
+    scales: dict[str, float] = field(default_factory=dict)
 
     @property
     def provided(self) -> tuple[str, ...]:
@@ -52,12 +57,15 @@ class ResolvedMapping:
         return tuple(self.sources) + tuple(c for c in self.constants if c not in self.sources)
 
 
-def parse_map_options(options: list[str]) -> dict[str, str]:
+def parse_map_options(
+    options: list[str], flag: str = "--map", example: str = "created_at=Created Date",
+    form: str = "CANONICAL=SOURCE",
+) -> dict[str, str]:
     """``["created_at=Created Date"]`` -> ``{"created_at": "Created Date"}``."""
     result: dict[str, str] = {}
     for option in options:
         if "=" not in option:
-            raise MappingError(f"--map {option!r}: expected CANONICAL=SOURCE, e.g. created_at=Created Date")
+            raise MappingError(f"{flag} {option!r}: expected {form}, e.g. {example}")
         canonical, source = option.split("=", 1)
         result[canonical.strip()] = source.strip()
     return result
@@ -68,12 +76,28 @@ def resolve(
 ) -> ResolvedMapping:
     """Resolve a mapping against the columns of one file; raises MappingError when it cannot."""
     canonical = spec.column_names
-    for name in (*mapping.columns, *mapping.values, *mapping.timestamp_formats, *mapping.set):
+    names = (*mapping.columns, *mapping.values, *mapping.timestamp_formats, *mapping.set,
+             *mapping.units)
+    for name in names:
         if name not in canonical:
             raise MappingError(
                 f"{file_label}: {name!r} is not a column of {spec.name}"
                 f"{_suggest(name, canonical)}; columns are: {', '.join(canonical)}"
             )
+    scales: dict[str, float] = {}
+    for name, unit in mapping.units.items():
+        if spec.column(name).type is not ColumnType.NUMBER or not name.endswith("_seconds"):
+            durations = [c.name for c in spec.columns if c.name.endswith("_seconds")]
+            raise MappingError(
+                f"{file_label}: a unit applies to a duration column; {name!r} is not one "
+                f"(durations of {spec.name}: {', '.join(durations) or 'none'})"
+            )
+        if unit.strip().lower() not in UNIT_SECONDS:
+            raise MappingError(
+                f"{file_label}: unit {unit!r} of {name}: expected one of "
+                f"{', '.join(UNIT_SECONDS)}"
+            )
+        scales[name] = UNIT_SECONDS[unit.strip().lower()]
     sources: dict[str, str] = {}
     for target, source in mapping.columns.items():
         if source not in file_columns:
@@ -122,6 +146,7 @@ def resolve(
         formats=formats | {"*": mapping.timestamp_format} if mapping.timestamp_format else formats,
         missing=tuple(mapping.missing_values),
         absent_required=tuple(missing),
+        scales=scales,
     )
 
 

@@ -7,16 +7,25 @@ from supportmetrics.metrics.model import Data, Needs
 _REPLY_EVENTS = Data("ticket_events", lambda t, s: t.kind == "agent_reply")
 
 REPLIES = Needs(
-    "replies (agent_reply events, or first_response_at on tickets)",
-    (_REPLY_EVENTS, Data("tickets", lambda t, s: t.first_response_at.notnull())),
+    "replies (agent_reply events, or first_response_at or first_response_seconds on tickets)",
+    (
+        _REPLY_EVENTS,
+        Data("tickets", lambda t, s: t.first_response_at.notnull()),
+        Data("tickets", lambda t, s: t.first_response_seconds.notnull()),
+    ),
 )
-REPLY_EVENTS = Needs("agent_reply events", (_REPLY_EVENTS,))
+REPLY_COUNTS = Needs(
+    "reply counts (agent_reply events, or replies on tickets)",
+    (_REPLY_EVENTS, Data("tickets", lambda t, s: t.replies.notnull())),
+)
 AGENT_EVENTS = Needs(
     "agent_reply or assignment events",
     (Data("ticket_events", lambda t, s: t.kind.isin(("agent_reply", "assignment"))),),
 )
-STATUS_EVENTS = Needs(
-    "status_change events", (Data("ticket_events", lambda t, s: t.kind == "status_change"),)
+_STATUS_EVENTS = Data("ticket_events", lambda t, s: t.kind == "status_change")
+REOPENS = Needs(
+    "reopen counts (status_change events, or reopens on tickets)",
+    (_STATUS_EVENTS, Data("tickets", lambda t, s: t.reopens.notnull())),
 )
 CALLS = Needs("calls", (Data("calls"),))
 HANDLE_TIME = Needs(

@@ -13,8 +13,11 @@ FIRST_RESPONSE_TIME = Duration(
     start="created_at", end="first_response_at",
     dimensions=("agent_id", "team", "channel", "category", "priority"),
     definition="per ticket: first public agent reply at or after creation - created_at; tickets "
-    "never answered are left out of the statistic and counted in frt_unanswered",
+    "never answered are left out of the statistic and counted in frt_unanswered; a ticket "
+    "without events counts with the helpdesk's own first reply time (first_response_seconds) "
+    "when its row has one, else its first_response_at, and explain says which",
     article="LiveAgent Academy; LiveAgent 2025; Parker; Malnik 2020", unit_label="tickets",
+    explain_columns=("first_response_from",),
 )
 FRT_UNANSWERED = Count(
     id="frt_unanswered", title="Tickets without a first response", unit=Unit.COUNT,

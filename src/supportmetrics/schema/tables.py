@@ -142,11 +142,27 @@ TICKETS = TableSpec(
         Column(
             "handle_seconds", NUM, meaning="agent work time spent on the case, if the source tracks it"
         ),
+        # the helpdesk's own figures, as exports one row per ticket carry them (Zendesk: First
+        # reply time in minutes, Full resolution time in minutes, Reopens, Replies; Freshdesk:
+        # First response time (in hrs), Resolution time (in hrs)); a mapping's units convert
+        # minutes or hours to seconds
+        Column("first_response_seconds", NUM, meaning="the helpdesk's own first reply time; "
+               "used only when no events exist for the ticket, before first_response_at"),
+        Column("resolution_seconds", NUM, meaning="the helpdesk's own full resolution time "
+               "(creation to the last solve); used only without events, before resolved_at"),
+        Column("reopens", NUM, meaning="the helpdesk's own count of reopens; used only without "
+               "events"),
+        Column("replies", NUM, meaning="the helpdesk's own count of public agent replies; used "
+               "only without events"),
     ),
     rules=(
         _after("first_response_at", "created_at"),
         _after("resolved_at", "created_at"),
         _not_negative("handle_seconds"),
+        _not_negative("first_response_seconds"),
+        _not_negative("resolution_seconds"),
+        _not_negative("reopens"),
+        _not_negative("replies"),
     ),
 )
 
