@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from supportmetrics.config import Settings, TableMapping
+from supportmetrics.csv_cells import safe_row
 from supportmetrics.errors import SupportMetricsError, UserError, WorkspaceError
 from supportmetrics.ingest.mapping import ResolvedMapping, resolve
 from supportmetrics.ingest.readers import StagedFile, stage_file, stage_frame
@@ -299,7 +300,7 @@ def _write_rejects(directory: Path, load_id: str, spec: TableSpec, rejects: list
     with tmp.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["file", "row", "column", "value", "reason"])
-        writer.writerows((r.file, r.row, r.column, r.value, r.reason) for r in rejects)
+        writer.writerows(safe_row((r.file, r.row, r.column, r.value, r.reason)) for r in rejects)
     tmp.replace(path)
     return path
 

@@ -467,7 +467,13 @@ def write_xlsx(report: Report, out: Path) -> None:
     """Write the workbook to ``out``."""
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(out), {"nan_inf_to_errors": True})
+    # user text (categories, agents, comments, the title) is always a string cell, even when
+    # it starts with "=" or looks like a link: only the report's own write_formula calls make
+    # formulas
+    book = xlsxwriter.Workbook(str(out), {"nan_inf_to_errors": True,
+                                          "strings_to_formulas": False,
+                                          "strings_to_urls": False,
+                                          "strings_to_numbers": False})
     book.set_properties({"title": f"{report.title} – {report.period_label()}",
                          "author": "supportmetrics"})
     f = _Formats(book)
