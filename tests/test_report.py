@@ -8,8 +8,11 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -227,3 +230,78 @@ def test_cli_writes_each_format(ws: Workspace, tmp_path: Path) -> None:
     code = main(["--workspace", str(ws.directory), "report", "--period", "2025-13",
                  "--format", "html", "--out", str(out)])
     assert code == 2
+
+
+def test_charts_and_xlsx_are_in_the_base_install() -> None:
+    import tomllib
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    base = {re.split(r"[<>=\[ ]", d)[0] for d in project["dependencies"]}
+    assert {"altair", "vl-convert-python", "xlsxwriter"} <= base
+    assert "weasyprint" not in base
+    assert project["optional-dependencies"]["pdf"] == ["weasyprint>=62"]
+
+
+def test_pdf_without_weasyprint_says_what_to_install(
+        ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if not installed
+    out = tmp_path / "r.pdf"
+    code = main(["--workspace", str(ws.directory), "report", "--period", "2025-10",
+                 "--format", "pdf", "--out", str(out)])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code == 2 and not out.exists()
+    assert "pip install 'supportmetrics[pdf]'" in err and "Pango" in err
+    assert "--format html" in err and "Traceback" not in err
+
+
+def test_unwritable_out_is_a_user_error(ws: Workspace, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    for fmt in ("html", "xlsx"):
+        out = tmp_path / "missing" / f"r.{fmt}"
+        code = main(["--workspace", str(ws.directory), "report", "--period", "2025-10",
+                     "--format", fmt, "--out", str(out)])
+        err = " ".join(capsys.readouterr().err.split())
+        assert code == 2 and "cannot write the report" in err and "Traceback" not in err, fmt
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_progress_counts_every_step(ws: Workspace) -> None:
+    calls: list[tuple[int, int, str]] = []
+    build_report(ws, period="2025-10", progress=lambda *call: calls.append(call))
+    metrics = sum(1 for _ in DOMAINS_METRICS()) - 1  # every metric but channel_share
+    total = metrics + 4  # + volume, agents, SLA, comments
+    assert [c[0] for c in calls] == list(range(total + 1))
+    assert {c[1] for c in calls} == {total}
+    assert calls[0][2] == "tracker: " + next(iter(DOMAINS_METRICS())).id
+    assert [c[2] for c in calls[-5:]] == ["ticket volume", "agent scorecards", "SLA",
+                                          "survey comments", "done"]
+
+
+def DOMAINS_METRICS() -> Iterator[Any]:
+    from supportmetrics.metrics import DOMAINS
+
+    for metrics in DOMAINS.values():
+        yield from metrics
+
+
+def test_progress_shows_on_a_terminal_only(ws: Workspace, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    from rich.console import Console
+
+    from supportmetrics.cli import report as report_cli
+
+    args = ["--workspace", str(ws.directory), "report", "--period", "2025-10", "--format",
+            "html", "--out", str(tmp_path / "r.html")]
+    assert main(args) == 0
+    assert capsys.readouterr().err == ""  # piped: no progress
+    terminal = io.StringIO()
+    monkeypatch.setattr(report_cli, "err_console",
+                        Console(file=terminal, force_terminal=True, width=100))
+    assert main(args) == 0
+    shown = terminal.getvalue()
+    assert "tracker: ticket_volume" in shown and "writing the html file" in shown

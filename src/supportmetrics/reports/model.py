@@ -10,6 +10,7 @@ the HTML, XLSX and PDF renderers only lay those values out.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
@@ -330,8 +331,13 @@ def _float(value: Any) -> float | None:
     return None if math.isnan(value) else value
 
 
+def report_steps() -> int:
+    """The steps :func:`build_report` reports progress of: one per tracker metric, and four."""
+    return sum(m.id not in TRACKER_SKIP for ms in DOMAINS.values() for m in ms) + 4
+
+
 def _tracker(ws: Any, periods: tuple[date, ...], end: date, grain: str,
-             where: dict[str, str]) -> tuple[MetricRow, ...]:
+             where: dict[str, str], tick: Callable[[str], None]) -> tuple[MetricRow, ...]:
     targets = targets_for(ws.settings)
     keys = [p.isoformat() for p in periods]
     rows = []
@@ -339,6 +345,7 @@ def _tracker(ws: Any, periods: tuple[date, ...], end: date, grain: str,
         for metric in metrics:
             if metric.id in TRACKER_SKIP:
                 continue
+            tick(f"tracker: {metric.id}")
             error = ""
             try:
                 frame = ws.metric(metric.id, grain=grain, start=periods[0], end=end,
@@ -520,9 +527,23 @@ def build_report(
     where: dict[str, str] | None = None,
     title: str = "Customer service report",
     now: datetime | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> Report:
-    """Compute the whole report from the workspace ``ws`` (a :class:`Workspace`)."""
+    """Compute the whole report from the workspace ``ws`` (a :class:`Workspace`).
+
+    ``progress(done, total, step)`` is called before each step (one per tracker metric, then
+    volume, agents, SLA and comments) and once more with ``done == total`` at the end.
+    """
     where = dict(where or {})
+    total = report_steps()
+    done = 0
+
+    def tick(step: str) -> None:
+        nonlocal done
+        if progress is not None:
+            progress(done, total, step)
+        done += 1
+
     engine = ws.engine()
     last_day = engine.table_span("tickets")[1]
     periods, stop = resolve_periods(grain, period, start, end, last_day)
@@ -533,11 +554,16 @@ def build_report(
                      "is not complete.")
     # a filter some metric cannot apply in full (e.g. support cost has no team) is a note
     with query_notes() as filter_notes:
-        rows = _tracker(ws, periods, stop, grain, where)
+        rows = _tracker(ws, periods, stop, grain, where, tick)
+        tick("ticket volume")
         volume = _volume(ws, periods, stop, grain, where)
+        tick("agent scorecards")
         scorecards = _scorecards(ws, chosen, stop, where)
+        tick("SLA")
         sla = _sla(ws, chosen, stop, where)
+        tick("survey comments")
         comments = _comments(ws, chosen, stop, where)
+    tick("done")
     notes += filter_notes
     return Report(
         title=title,

@@ -466,6 +466,7 @@ def _calculator(book: Any, f: _Formats, report: Report) -> None:
 def write_xlsx(report: Report, out: Path) -> None:
     """Write the workbook to ``out``."""
     import xlsxwriter
+    import xlsxwriter.exceptions
 
     # user text (categories, agents, comments, the title) is always a string cell, even when
     # it starts with "=" or looks like a link: only the report's own write_formula calls make
@@ -483,4 +484,8 @@ def write_xlsx(report: Report, out: Path) -> None:
     _sla_and_comments(book, f, report)
     _definitions(book, f, report)
     _calculator(book, f, report)
-    book.close()
+    try:
+        book.close()
+    except xlsxwriter.exceptions.FileCreateError as exc:  # an OSError underneath: say which
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
+        raise cause or OSError(str(exc)) from exc
