@@ -305,3 +305,57 @@ def test_progress_shows_on_a_terminal_only(ws: Workspace, tmp_path: Path,
     assert main(args) == 0
     shown = terminal.getvalue()
     assert "tracker: ticket_volume" in shown and "writing the html file" in shown
+
+
+# --- currency -------------------------------------------------------------------------------------
+
+
+def test_currency_setting_is_an_iso_4217_code() -> None:
+    from supportmetrics.config import settings_from_dict
+    from supportmetrics.errors import ConfigError
+
+    assert settings_from_dict({"currency": "EUR"}).currency == "EUR"
+    assert settings_from_dict({}).currency is None
+    with pytest.raises(ConfigError, match=r"currency: .*'eur' is not an ISO 4217 .*'EUR'\?"):
+        settings_from_dict({"currency": "eur"})
+    with pytest.raises(ConfigError, match="'EURO' is not an ISO 4217 currency code"):
+        settings_from_dict({"currency": "EURO"})
+
+
+def test_money_carries_its_currency() -> None:
+    from supportmetrics.engine.summary import format_value
+    from supportmetrics.metrics import Unit
+
+    assert format_value(1234.5, Unit.MONEY, "EUR") == "1,234.50 EUR"
+    assert format_value(1234.5, Unit.MONEY, "JPY") == "1,234 JPY"  # no minor unit; 1234.5 -> even
+    assert format_value(1234.5, Unit.MONEY, "KWD") == "1,234.500 KWD"  # three decimals
+    assert format_value(1234.5, Unit.MONEY) == "1,234.50"
+    assert format_value(25.0, Unit.PERCENT, "EUR") == "25.0 %"  # only money carries it
+
+
+def test_report_shows_the_currency(tmp_path: Path, report: Report) -> None:
+    from engine_fixture import SETTINGS
+
+    from supportmetrics.reports.xlsx import money_format
+
+    # without a currency the report says so
+    assert any("without a currency: set currency" in n for n in report.notes)
+    ws2 = build(tmp_path / "ws", 'currency = "EUR"\n' + SETTINGS)
+    try:
+        euros = build_report(ws2, period="2025-10")
+    finally:
+        ws2.close()
+    assert euros.currency == "EUR" and not any("currency" in n for n in euros.notes)
+    html = render_html(euros)
+    # support cost 700 over the 7 October tickets = 100
+    assert current_cell(html, "cost_per_ticket") == "100.00 EUR"
+    assert money_format("EUR") == '#,##0.00 "EUR"' and money_format("JPY") == '#,##0 "JPY"'
+    assert money_format("EUR", signed=True) == '+#,##0.00 "EUR";-#,##0.00 "EUR"'
+    out = tmp_path / "r.xlsx"
+    write_report(euros, "xlsx", out)
+    import openpyxl
+
+    tracker = openpyxl.load_workbook(out)["Tracker"]
+    row = next(r[1].row for r in tracker.iter_rows(min_row=6) if r[1].value == "cost_per_ticket")
+    cell = tracker.cell(row, 9)  # October
+    assert (cell.value, cell.number_format) == (100, '#,##0.00 "EUR"')

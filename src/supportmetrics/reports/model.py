@@ -65,9 +65,9 @@ class Target:
             return None
         return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
 
-    def label(self, unit: Unit) -> str:
-        lo = None if self.low is None else format_value(self.low, unit)
-        hi = None if self.high is None else format_value(self.high, unit)
+    def label(self, unit: Unit, currency: str | None = None) -> str:
+        lo = None if self.low is None else format_value(self.low, unit, currency)
+        hi = None if self.high is None else format_value(self.high, unit, currency)
         if lo is not None and hi is not None:
             return f"{lo} – {hi}"
         return f"≥ {lo}" if lo is not None else f"≤ {hi}"
@@ -199,6 +199,11 @@ class Report:
     sla_clock: str
     comments: tuple[Comment, ...]
     notes: tuple[str, ...] = field(default=())
+    currency: str | None = None  # of every amount of money (ISO 4217), None when not set
+
+    def money(self, value: float | None) -> str:
+        """An amount of money as text, with the workspace's currency."""
+        return format_value(value, Unit.MONEY, self.currency)
 
     @property
     def period(self) -> date:
@@ -225,8 +230,9 @@ def period_label(start: date, grain: str) -> str:
     return f"W{iso.week:02d} {iso.year} ({start:%d %b})"
 
 
-def format_change(change: float | None, unit: Unit) -> str:
-    """A signed difference in the metric's unit: ``+1.2 pts``, ``-15 min``, ``+120``."""
+def format_change(change: float | None, unit: Unit, currency: str | None = None) -> str:
+    """A signed difference in the metric's unit: ``+1.2 pts``, ``-15 min``, ``+120``,
+    ``+1.50 EUR``."""
     if change is None or math.isnan(change):
         return ""
     sign = "+" if change > 0 else "−" if change < 0 else "±"
@@ -235,7 +241,7 @@ def format_change(change: float | None, unit: Unit) -> str:
         return sign + format_seconds(size)
     if unit in (Unit.PERCENT, Unit.POINTS):
         return f"{sign}{size:.1f} pts"
-    return sign + format_value(size, unit)
+    return sign + format_value(size, unit, currency)
 
 
 # --- periods ------------------------------------------------------------------------------------
@@ -565,6 +571,11 @@ def build_report(
         comments = _comments(ws, chosen, stop, where)
     tick("done")
     notes += filter_notes
+    currency = ws.settings.currency
+    if currency is None and any(r.metric.unit is Unit.MONEY and any(v is not None for v in r.values)
+                                for r in rows):
+        notes.append("Amounts of money are shown without a currency: set currency (an ISO 4217 "
+                     "code, e.g. currency = \"EUR\") in supportmetrics.toml.")
     return Report(
         title=title,
         workspace=str(ws.directory),
@@ -582,4 +593,5 @@ def build_report(
         sla_clock=ws.settings.sla.clock,
         comments=comments,
         notes=tuple(notes),
+        currency=currency,
     )

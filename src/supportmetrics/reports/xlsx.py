@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from supportmetrics.currency import decimals
 from supportmetrics.metrics import DOMAINS, Direction, Unit
 from supportmetrics.reports.model import MetricRow, Report, period_label
 from supportmetrics.stats import CALCULATORS, Calculator
@@ -91,8 +92,18 @@ def excel_value(value: float | None, unit: Unit) -> float | None:
     return value
 
 
+def money_format(currency: str | None, signed: bool = False) -> str:
+    """Excel's number format of money: ``#,##0.00 "EUR"`` (the code is part of the format)."""
+    places = decimals(currency)
+    number = "#,##0" + ("." + "0" * places if places else "")
+    code = "" if currency is None else f' "{currency}"'
+    if signed:
+        return f"+{number}{code};-{number}{code}"
+    return number + code
+
+
 class _Formats:
-    def __init__(self, book: Any) -> None:
+    def __init__(self, book: Any, currency: str | None = None) -> None:
         add = book.add_format
         self.title = add({"bold": True, "font_size": 16, "font_color": ACCENT})
         self.subtitle = add({"italic": True, "font_color": "#64748B"})
@@ -113,13 +124,13 @@ class _Formats:
         self.total = add({"bold": True, "top": 1, "num_format": "#,##0"})
         self.count = add({"num_format": "#,##0"})
         nums = {Unit.PERCENT: "0.0%", Unit.SECONDS: "[h]:mm", Unit.COUNT: "#,##0.##",
-                Unit.MONEY: "#,##0.00", Unit.POINTS: "0.0", Unit.SCORE: "0.00",
+                Unit.MONEY: money_format(currency), Unit.POINTS: "0.0", Unit.SCORE: "0.00",
                 Unit.RATIO: "0.00"}
         self.unit = {u: add({"num_format": f}) for u, f in nums.items()}
         self.unit_bold = {u: add({"num_format": f, "bold": True, "bg_color": "#F1F5F9"})
                           for u, f in nums.items()}
         change = {Unit.PERCENT: '+0.0" pts";-0.0" pts"', Unit.SECONDS: '+[h]:mm;-[h]:mm',
-                  Unit.COUNT: "+#,##0.##;-#,##0.##", Unit.MONEY: "+#,##0.00;-#,##0.00",
+                  Unit.COUNT: "+#,##0.##;-#,##0.##", Unit.MONEY: money_format(currency, True),
                   Unit.POINTS: "+0.0;-0.0", Unit.SCORE: "+0.00;-0.00", Unit.RATIO: "+0.00;-0.00"}
         self.change = {u: add({"num_format": f}) for u, f in change.items()}
 
@@ -477,7 +488,7 @@ def write_xlsx(report: Report, out: Path) -> None:
                                           "strings_to_numbers": False})
     book.set_properties({"title": f"{report.title} – {report.period_label()}",
                          "author": "supportmetrics"})
-    f = _Formats(book)
+    f = _Formats(book, report.currency)
     _tracker(book, f, report)
     _volume(book, f, report)
     _agents(book, f, report)
