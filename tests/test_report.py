@@ -359,3 +359,49 @@ def test_report_shows_the_currency(tmp_path: Path, report: Report) -> None:
     row = next(r[1].row for r in tracker.iter_rows(min_row=6) if r[1].value == "cost_per_ticket")
     cell = tracker.cell(row, 9)  # October
     assert (cell.value, cell.number_format) == (100, '#,##0.00 "EUR"')
+
+
+# --- the category chart with an outlier week ------------------------------------------------------
+
+
+def weekly(returns: list[float], technical: list[float]) -> pd.DataFrame:
+    weeks = [f"2025-09-{d:02d}" for d in (1, 8, 15, 22, 29)] + \
+        [f"2025-10-{d:02d}" for d in (6, 13, 20, 27)] + ["2025-11-03"]
+    return pd.DataFrame({"period": weeks * 2, "category": ["returns"] * 10 + ["technical"] * 10,
+                         "value": [float(v) for v in returns + technical]})
+
+
+RETURNS = [10, 12, 11, 10, 12, 11, 10, 12, 400, 11]
+TECHNICAL = [20, 21, 19, 20, 22, 21, 20, 19, 23, 20]
+
+
+def test_one_outlier_week_cuts_the_scale() -> None:
+    from supportmetrics.reports.charts import scale_top
+
+    # returns sorted 10 10 10 11 11 11 12 12 12 400: Q1 = 10.25, Q3 = 12 (linear), far fence
+    # 12 + 3 x 1.75 = 17.25, so 400 is an outlier; technical: Q3 21, Q1 20, fence 24, none.
+    # The highest other week is technical's 23: the scale stops at 23 x 1.15 = 26.45
+    assert scale_top(weekly(RETURNS, TECHNICAL)) == pytest.approx(26.45)
+    # without the outlier nothing is cut
+    assert scale_top(weekly([*RETURNS[:8], 13, 11], TECHNICAL)) is None
+    # a large category is not an outlier next to small ones: each is judged against itself
+    assert scale_top(weekly([v * 20 for v in TECHNICAL], TECHNICAL)) is None
+
+
+def test_category_chart_marks_the_cut_week(report: Report) -> None:
+    import dataclasses
+    import json
+
+    from supportmetrics.reports.charts import category_chart
+
+    volume = dataclasses.replace(report.volume, weekly_category=weekly(RETURNS, TECHNICAL),
+                                 spikes=())
+    spec = category_chart(dataclasses.replace(report, volume=volume)).to_dict()
+    lines = spec["layer"][0]
+    assert lines["encoding"]["y"]["scale"] == {"domain": [0, pytest.approx(26.45)], "nice": False}
+    shown = [row["shown"] for row in spec["datasets"][lines["data"]["name"]]]
+    assert max(shown) == pytest.approx(26.45) and sorted(shown)[-2] == 23  # 400 drawn at the top
+    text = json.dumps(spec, ensure_ascii=False)
+    assert "returns 400" in text and "Scale cut at 26" in text
+    plain = category_chart(report).to_dict()
+    assert "scale" not in plain["layer"][0]["encoding"]["y"]

@@ -20,6 +20,7 @@ from typing import Any
 
 from supportmetrics.currency import decimals
 from supportmetrics.metrics import DOMAINS, Direction, Unit
+from supportmetrics.reports.charts import scale_top
 from supportmetrics.reports.model import MetricRow, Report, period_label
 from supportmetrics.stats import CALCULATORS, Calculator
 
@@ -309,6 +310,10 @@ def _weekly(book: Any, sheet: Any, f: _Formats, report: Report, top: int) -> Non
                           "line": {"width": 1.75}})
     chart.set_title({"name": "Tickets per week by category"})
     chart.set_x_axis({"num_font": {"rotation": -45}, "interval_unit": 2})
+    cut = scale_top(report.volume.weekly_category)
+    if cut is not None:  # one outlier week would flatten every other line: cut the scale
+        chart.set_y_axis({"max": math.ceil(cut),
+                          "name": f"Tickets (scale cut at {math.ceil(cut):,}: see the table)"})
     chart.set_legend({"position": "right"})
     chart.set_size({"width": 900, "height": 360})
     sheet.insert_chart(top, len(order) + 3, chart)
