@@ -28,23 +28,26 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
 
 
 def test_text_cells_starting_like_a_formula_get_a_quote() -> None:
-    cases = {"=1+2": "'=1+2", "+385 1 234": "'+385 1 234", "-5": "'-5", "@SUM(A1)": "'@SUM(A1)",
-             "\t=1": "'\t=1", "\r=1": "'\r=1", "a=b": "a=b", "": "", "'quoted": "'quoted"}
+    cases = {"=1+2": "'=1+2", "+385 1 234": "'+385 1 234", "@SUM(A1)": "'@SUM(A1)",
+             "\t=1": "'\t=1", "\r=1": "'\r=1", "a=b": "a=b", "": "", "'quoted": "'quoted",
+             "-5+3": "'-5+3", "-x": "'-x",
+             # plain numbers are not formulas: left as they are
+             "-5": "-5", "+3.5": "+3.5", "-1e3": "-1e3", "-.5": "-.5"}
     assert {text: safe_text(text) for text in cases} == cases
     assert safe_row(["=x", 3, -5.0, None, "ok"]) == ["'=x", 3, -5.0, None, "ok"]
 
 
 def test_frames_and_arrow_tables_quote_text_not_numbers() -> None:
-    frame = pd.DataFrame({"category": ["=evil()", "returns", None], "value": [-5.0, 3.0, -1.0],
+    frame = pd.DataFrame({"category": ["=evil()", "-7", None], "value": [-5.0, 3.0, -1.0],
                           "mixed": ["-x", 7, None]})
     safe = safe_frame(frame)
-    assert safe["category"].tolist()[:2] == ["'=evil()", "returns"]
+    assert safe["category"].tolist()[:2] == ["'=evil()", "-7"]
     assert pd.isna(safe["category"].iloc[2])
     assert safe["value"].tolist() == [-5.0, 3.0, -1.0]  # numbers: not text, never quoted
     assert safe["mixed"].tolist()[:2] == ["'-x", 7]
     assert frame["category"].iloc[0] == "=evil()"  # the caller's frame is not changed
-    table = pa.table({"category": ["@x", "ok", None], "n": [-1, 2, 3]})
-    assert safe_arrow(table).to_pydict() == {"category": ["'@x", "ok", None], "n": [-1, 2, 3]}
+    table = pa.table({"category": ["@x", "-2", None], "n": [-1, 2, 3]})
+    assert safe_arrow(table).to_pydict() == {"category": ["'@x", "-2", None], "n": [-1, 2, 3]}
 
 
 def read_csv(text: str) -> list[dict[str, str]]:

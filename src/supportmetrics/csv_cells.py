@@ -5,13 +5,15 @@ A spreadsheet program that opens a CSV file treats a cell starting with ``=``, `
 return can hide such a cell. Every CSV file supportmetrics writes (``facts``, ``metrics`` and
 ``explain`` with ``--format csv``, the rejects file of a load) follows OWASP's advice for CSV
 injection: a *text* cell starting with one of those characters gets a single quote (``'``) in
-front, which spreadsheets show as text and do not evaluate. Number columns are written as they
-are (``-5`` stays ``-5``): a number is not text and cannot be a formula. docs/security.md
-states the policy for users.
+front, which spreadsheets show as text and do not evaluate. Numbers are written as they are,
+in number columns and as text alike (``-5``, ``+3.5``, ``-1e3``: a plain number cannot be a
+formula, and a rejected value ``-5`` must read ``-5``); ``-5+3`` is not a plain number and is
+quoted. docs/security.md states the policy for users.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,11 +24,15 @@ import pyarrow.compute as pc
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
 _PATTERN = "^[=+\\-@\t\r]"
+_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+_NUMBER_RE = re.compile(_NUMBER)
 
 
 def safe_text(value: str) -> str:
     """``value`` with a leading quote when a spreadsheet would read it as a formula."""
-    return QUOTE + value if value.startswith(TRIGGERS) else value
+    if value.startswith(TRIGGERS) and not _NUMBER_RE.match(value):
+        return QUOTE + value
+    return value
 
 
 def safe_row(values: Iterable[Any]) -> list[Any]:
@@ -42,7 +48,8 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if not (pd.api.types.is_string_dtype(series) or series.dtype == object):
             continue
         # a non-text value in an object column (a number, a date) gives NA: left as it is
-        hit = series.str.match(_PATTERN, na=False) if _has_text(series) else None
+        hit = (series.str.match(_PATTERN, na=False) & ~series.str.match(_NUMBER, na=False)
+               if _has_text(series) else None)
         if hit is not None and bool(hit.any()):
             out[column] = series.where(~hit, QUOTE + series.astype("string").fillna(""))
     return out
@@ -61,7 +68,9 @@ def safe_arrow(table: pa.Table) -> pa.Table:
     columns = []
     for field, column in zip(table.schema, table.columns, strict=True):
         if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
-            hit = pc.fill_null(pc.match_substring_regex(column, _PATTERN), False)
+            hit = pc.and_(pc.fill_null(pc.match_substring_regex(column, _PATTERN), False),
+                          pc.invert(pc.fill_null(pc.match_substring_regex(column, _NUMBER),
+                                                 False)))
             quoted = pc.binary_join_element_wise(pa.scalar(QUOTE, field.type), column, "")
             column = pc.if_else(hit, quoted, column)
         columns.append(column)
