@@ -100,6 +100,15 @@ def test_user_text_is_written_as_text(hostile_book: Any) -> None:
     assert hostile_book[sheet][ref].data_type == "f"
 
 
+def test_a_comment_longer_than_a_cell_is_cut_visibly() -> None:
+    from supportmetrics.reports.xlsx import excel_text
+
+    assert excel_text("short") == "short"
+    cut = excel_text("x" * 40000)
+    mark = " … [cut: 40,000 characters, Excel holds 32,767 in a cell]"
+    assert len(cut) == 32767 and cut.endswith(mark) and cut[:100] == "x" * 100
+
+
 def test_every_plain_calculator_becomes_a_formula() -> None:
     skipped = {name for name, c in CALCULATORS.items()
                if excel_formula(c, {i.name: "A1" for i in c.inputs}) is None}

@@ -82,6 +82,17 @@ def calculator_inputs(calculator: Calculator) -> tuple[dict[str, float], str]:
     return SAMPLES.get(calculator.name, {i.name: 1.0 for i in calculator.inputs}), "sample"
 
 
+EXCEL_TEXT_MAX = 32767  # characters in one cell
+
+
+def excel_text(text: str) -> str:
+    """``text`` as one cell holds it: past Excel's 32,767 characters, cut with a visible mark."""
+    if len(text) <= EXCEL_TEXT_MAX:
+        return text
+    mark = f" … [cut: {len(text):,} characters, Excel holds {EXCEL_TEXT_MAX:,} in a cell]"
+    return text[:EXCEL_TEXT_MAX - len(mark)] + mark
+
+
 def excel_value(value: float | None, unit: Unit) -> float | None:
     """The engine's value in Excel's units (fractions for %, days for durations)."""
     if value is None or math.isnan(value):
@@ -410,7 +421,7 @@ def _sla_and_comments(book: Any, f: _Formats, report: Report) -> None:
             sheet.write_number(row, 3, c.scale_max)
         sheet.write(row, 4, c.agent_id)
         sheet.write(row, 5, c.channel)
-        sheet.write(row, 6, c.text)
+        sheet.write(row, 6, excel_text(c.text))
     sheet.set_column(0, 0, 16)
     sheet.set_column(1, 5, 14)
     sheet.set_column(6, 6, 60)
