@@ -201,10 +201,6 @@ class Report:
     notes: tuple[str, ...] = field(default=())
     currency: str | None = None  # of every amount of money (ISO 4217), None when not set
 
-    def money(self, value: float | None) -> str:
-        """An amount of money as text, with the workspace's currency."""
-        return format_value(value, Unit.MONEY, self.currency)
-
     @property
     def period(self) -> date:
         return self.periods[-1]
