@@ -8,8 +8,11 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -311,3 +314,178 @@ def test_metrics_without_their_data_are_greyed_not_judged(tmp_path: Path) -> Non
             in rows["missing"])
     assert "not shown, no calls in the workspace: service_level_calls, asa, abandonment_rate" \
         in rows["missing"]
+
+
+def test_charts_and_xlsx_are_in_the_base_install() -> None:
+    import tomllib
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    base = {re.split(r"[<>=\[ ]", d)[0] for d in project["dependencies"]}
+    assert {"altair", "vl-convert-python", "xlsxwriter"} <= base
+    assert "weasyprint" not in base
+    assert project["optional-dependencies"]["pdf"] == ["weasyprint>=62"]
+
+
+def test_pdf_without_weasyprint_says_what_to_install(
+        ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if not installed
+    out = tmp_path / "r.pdf"
+    code = main(["--workspace", str(ws.directory), "report", "--period", "2025-10",
+                 "--format", "pdf", "--out", str(out)])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code == 2 and not out.exists()
+    assert "pip install 'supportmetrics[pdf]'" in err and "Pango" in err
+    assert "--format html" in err and "Traceback" not in err
+
+
+def test_unwritable_out_is_a_user_error(ws: Workspace, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    for fmt in ("html", "xlsx"):
+        out = tmp_path / "missing" / f"r.{fmt}"
+        code = main(["--workspace", str(ws.directory), "report", "--period", "2025-10",
+                     "--format", fmt, "--out", str(out)])
+        err = " ".join(capsys.readouterr().err.split())
+        assert code == 2 and "cannot write the report" in err and "Traceback" not in err, fmt
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_progress_counts_every_step(ws: Workspace) -> None:
+    calls: list[tuple[int, int, str]] = []
+    build_report(ws, period="2025-10", progress=lambda *call: calls.append(call))
+    metrics = sum(1 for _ in DOMAINS_METRICS()) - 1  # every metric but channel_share
+    total = metrics + 4  # + volume, agents, SLA, comments
+    assert [c[0] for c in calls] == list(range(total + 1))
+    assert {c[1] for c in calls} == {total}
+    assert calls[0][2] == "tracker: " + next(iter(DOMAINS_METRICS())).id
+    assert [c[2] for c in calls[-5:]] == ["ticket volume", "agent scorecards", "SLA",
+                                          "survey comments", "done"]
+
+
+def DOMAINS_METRICS() -> Iterator[Any]:
+    from supportmetrics.metrics import DOMAINS
+
+    for metrics in DOMAINS.values():
+        yield from metrics
+
+
+def test_progress_shows_on_a_terminal_only(ws: Workspace, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    from rich.console import Console
+
+    from supportmetrics.cli import report as report_cli
+
+    args = ["--workspace", str(ws.directory), "report", "--period", "2025-10", "--format",
+            "html", "--out", str(tmp_path / "r.html")]
+    assert main(args) == 0
+    assert capsys.readouterr().err == ""  # piped: no progress
+    terminal = io.StringIO()
+    monkeypatch.setattr(report_cli, "err_console",
+                        Console(file=terminal, force_terminal=True, width=100))
+    assert main(args) == 0
+    shown = terminal.getvalue()
+    assert "tracker: ticket_volume" in shown and "writing the html file" in shown
+
+
+# --- currency -------------------------------------------------------------------------------------
+
+
+def test_currency_setting_is_an_iso_4217_code() -> None:
+    from supportmetrics.config import settings_from_dict
+    from supportmetrics.errors import ConfigError
+
+    assert settings_from_dict({"currency": "EUR"}).currency == "EUR"
+    assert settings_from_dict({}).currency is None
+    with pytest.raises(ConfigError, match=r"currency: .*'eur' is not an ISO 4217 .*'EUR'\?"):
+        settings_from_dict({"currency": "eur"})
+    with pytest.raises(ConfigError, match="'EURO' is not an ISO 4217 currency code"):
+        settings_from_dict({"currency": "EURO"})
+
+
+def test_money_carries_its_currency() -> None:
+    from supportmetrics.engine.summary import format_value
+    from supportmetrics.metrics import Unit
+
+    assert format_value(1234.5, Unit.MONEY, "EUR") == "1,234.50 EUR"
+    assert format_value(1234.5, Unit.MONEY, "JPY") == "1,234 JPY"  # no minor unit; 1234.5 -> even
+    assert format_value(1234.5, Unit.MONEY, "KWD") == "1,234.500 KWD"  # three decimals
+    assert format_value(1234.5, Unit.MONEY) == "1,234.50"
+    assert format_value(25.0, Unit.PERCENT, "EUR") == "25.0 %"  # only money carries it
+
+
+def test_report_shows_the_currency(tmp_path: Path, report: Report) -> None:
+    from engine_fixture import SETTINGS
+
+    from supportmetrics.reports.xlsx import money_format
+
+    # without a currency the report says so
+    assert any("without a currency: set currency" in n for n in report.notes)
+    ws2 = build(tmp_path / "ws", 'currency = "EUR"\n' + SETTINGS)
+    try:
+        euros = build_report(ws2, period="2025-10")
+    finally:
+        ws2.close()
+    assert euros.currency == "EUR" and not any("currency" in n for n in euros.notes)
+    html = render_html(euros)
+    # support cost 700 over the 7 October tickets = 100
+    assert current_cell(html, "cost_per_ticket") == "100.00 EUR"
+    assert money_format("EUR") == '#,##0.00 "EUR"' and money_format("JPY") == '#,##0 "JPY"'
+    assert money_format("EUR", signed=True) == '+#,##0.00 "EUR";-#,##0.00 "EUR"'
+    out = tmp_path / "r.xlsx"
+    write_report(euros, "xlsx", out)
+    import openpyxl
+
+    tracker = openpyxl.load_workbook(out)["Tracker"]
+    row = next(r[1].row for r in tracker.iter_rows(min_row=6) if r[1].value == "cost_per_ticket")
+    cell = tracker.cell(row, 9)  # October
+    assert (cell.value, cell.number_format) == (100, '#,##0.00 "EUR"')
+
+
+# --- the category chart with an outlier week ------------------------------------------------------
+
+
+def weekly(returns: list[float], technical: list[float]) -> pd.DataFrame:
+    weeks = [f"2025-09-{d:02d}" for d in (1, 8, 15, 22, 29)] + \
+        [f"2025-10-{d:02d}" for d in (6, 13, 20, 27)] + ["2025-11-03"]
+    return pd.DataFrame({"period": weeks * 2, "category": ["returns"] * 10 + ["technical"] * 10,
+                         "value": [float(v) for v in returns + technical]})
+
+
+RETURNS = [10, 12, 11, 10, 12, 11, 10, 12, 400, 11]
+TECHNICAL = [20, 21, 19, 20, 22, 21, 20, 19, 23, 20]
+
+
+def test_one_outlier_week_cuts_the_scale() -> None:
+    from supportmetrics.reports.charts import scale_top
+
+    # returns sorted 10 10 10 11 11 11 12 12 12 400: Q1 = 10.25, Q3 = 12 (linear), far fence
+    # 12 + 3 x 1.75 = 17.25, so 400 is an outlier; technical: Q3 21, Q1 20, fence 24, none.
+    # The highest other week is technical's 23: the scale stops at 23 x 1.15 = 26.45
+    assert scale_top(weekly(RETURNS, TECHNICAL)) == pytest.approx(26.45)
+    # without the outlier nothing is cut
+    assert scale_top(weekly([*RETURNS[:8], 13, 11], TECHNICAL)) is None
+    # a large category is not an outlier next to small ones: each is judged against itself
+    assert scale_top(weekly([v * 20 for v in TECHNICAL], TECHNICAL)) is None
+
+
+def test_category_chart_marks_the_cut_week(report: Report) -> None:
+    import dataclasses
+    import json
+
+    from supportmetrics.reports.charts import category_chart
+
+    volume = dataclasses.replace(report.volume, weekly_category=weekly(RETURNS, TECHNICAL),
+                                 spikes=())
+    spec = category_chart(dataclasses.replace(report, volume=volume)).to_dict()
+    lines = spec["layer"][0]
+    assert lines["encoding"]["y"]["scale"] == {"domain": [0, pytest.approx(26.45)], "nice": False}
+    shown = [row["shown"] for row in spec["datasets"][lines["data"]["name"]]]
+    assert max(shown) == pytest.approx(26.45) and sorted(shown)[-2] == 23  # 400 drawn at the top
+    text = json.dumps(spec, ensure_ascii=False)
+    assert "returns 400" in text and "Scale cut at 26" in text
+    plain = category_chart(report).to_dict()
+    assert "scale" not in plain["layer"][0]["encoding"]["y"]

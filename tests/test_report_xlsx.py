@@ -9,10 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import hostile_fixture
 import pytest
 
 from supportmetrics import Workspace
-from supportmetrics.reports import Report, write_report
+from supportmetrics.reports import Report, build_report, write_report
 from supportmetrics.reports.xlsx import calculator_inputs, excel_formula
 from supportmetrics.stats import CALCULATORS
 
@@ -60,6 +61,52 @@ def test_workbook_opens_with_its_sheets_and_formulas(workbook_path: Path) -> Non
     sheet, ref = defined_cell(book, "calc_nps")
     assert book[sheet][ref].value == "=100*($B$6-$B$8)/($B$6+$B$7+$B$8)"
     assert len(book["Volume"]._charts) == 2  # native line charts
+
+
+@pytest.fixture(scope="module")
+def hostile_book(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    folder = tmp_path_factory.mktemp("hostile")
+    ws = hostile_fixture.build(folder / "ws")
+    try:
+        report = build_report(ws, period="2025-10", title=hostile_fixture.TITLE)
+    finally:
+        ws.close()
+    write_report(report, "xlsx", folder / "report.xlsx")
+    return openpyxl.load_workbook(folder / "report.xlsx")
+
+
+def test_user_text_is_written_as_text(hostile_book: Any) -> None:
+    cells = [c for sheet in hostile_book.worksheets for row in sheet.iter_rows() for c in row
+             if c.value is not None]
+    texts = {c.value for c in cells if c.data_type == "s"}
+    formulas = [str(c.value) for c in cells if c.data_type == "f"]
+    h = hostile_fixture
+    # category (Volume), agent and team (Agents), comments (SLA and comments): string cells
+    for hostile in (h.CATEGORY, h.AGENT, h.TEAM, h.COMMENT, h.LINK):
+        assert hostile in texts, hostile
+    assert hostile_book["Tracker"]["A2"].data_type == "s"
+    assert str(hostile_book["Tracker"]["A2"].value).startswith(h.TITLE + " – Oct 2025")
+    assert not [f for f in formulas if "HYPERLINK" in f or "cmd|" in f or "SUM(1,2)" in f]
+    assert all(c.hyperlink is None for c in cells)  # a link in a comment is not made a link
+    # the calculator's result labels ("= Net Promoter Score") are labels, not broken formulas
+    assert "= Net Promoter Score from counts" in texts
+    # the report's own formulas are still formulas: change + status per tracker row, totals
+    tracker = hostile_book["Tracker"]
+    rows = tracker_rows(tracker)
+    assert tracker.cell(rows["csat"], 10).data_type == "f"
+    assert str(tracker.cell(rows["csat"], 13).value).startswith("=IF(")
+    assert any(f.startswith("=SUM(") for f in formulas)
+    sheet, ref = defined_cell(hostile_book, "calc_nps")
+    assert hostile_book[sheet][ref].data_type == "f"
+
+
+def test_a_comment_longer_than_a_cell_is_cut_visibly() -> None:
+    from supportmetrics.reports.xlsx import excel_text
+
+    assert excel_text("short") == "short"
+    cut = excel_text("x" * 40000)
+    mark = " … [cut: 40,000 characters, Excel holds 32,767 in a cell]"
+    assert len(cut) == 32767 and cut.endswith(mark) and cut[:100] == "x" * 100
 
 
 def test_every_plain_calculator_becomes_a_formula() -> None:

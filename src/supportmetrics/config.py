@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from supportmetrics.currency import check_currency
 from supportmetrics.errors import ConfigError
 
 CONFIG_FILE = "supportmetrics.toml"
@@ -193,6 +194,7 @@ class Engine(_Frozen):
 
 class Settings(_Frozen):
     timezone: str = "UTC"
+    currency: str | None = None
     business_hours: BusinessHours = Field(default_factory=BusinessHours)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     sla: Sla = Field(default_factory=Sla)
@@ -211,6 +213,11 @@ class Settings(_Frozen):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Zagreb)") from None
         return value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str | None) -> str | None:
+        return None if value is None else check_currency(value)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -257,6 +264,7 @@ def settings_from_dict(data: dict[str, Any], source: str = "settings") -> Settin
 DEFAULT_CONFIG_TEXT = """\
 # supportmetrics workspace settings. Every key is optional; see docs/configuration.md.
 timezone = "UTC"                    # periods and naive timestamps (IANA name)
+# currency = "EUR"                  # of every amount of money (ISO 4217 code)
 
 [business_hours]                    # the business clock; default mon-fri 09:00-17:00
 # mon = "09:00-12:00,13:00-17:00"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from supportmetrics.workspace import Workspace, default_workspace_dir
 
@@ -55,4 +56,4 @@ def open_workspace(must_exist: bool = False) -> Workspace:
 
 
 def console_error(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)

@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from supportmetrics.cli.app import app, console, err_console, open_workspace, state
+from supportmetrics.csv_cells import safe_arrow, safe_frame
 from supportmetrics.engine import build_query
 from supportmetrics.errors import QueryError, query_notes
 from supportmetrics.metrics import CATALOGUE, DOMAINS, direction_label
@@ -101,7 +102,7 @@ def facts(
         elif fmt == "csv":
             import pyarrow.csv as pacsv
 
-            arrow = table.order_by("ticket_id").to_pyarrow()
+            arrow = safe_arrow(table.order_by("ticket_id").to_pyarrow())
             if out is None:
                 sink = typer.get_binary_stream("stdout")
                 pacsv.write_csv(arrow, sink)
@@ -138,7 +139,7 @@ def emit(frame: pd.DataFrame, fmt: str, drop_for_json: tuple[str, ...] = ()) -> 
         records = frame.drop(columns=[c for c in drop_for_json if c in frame]).to_dict("records")
         console.file.write(json.dumps([_clean(r) for r in records], default=str) + "\n")
     elif fmt == "csv":
-        frame.to_csv(console.file, index=False)
+        safe_frame(frame).to_csv(console.file, index=False)
     elif fmt == "table":
         view = Table(*[str(c) for c in frame.columns])
         for row in frame.itertuples(index=False):

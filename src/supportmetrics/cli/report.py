@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
-from supportmetrics.cli.app import app, console, open_workspace
+from supportmetrics.cli.app import app, console, err_console, open_workspace
 from supportmetrics.cli.metrics import _where
 from supportmetrics.errors import QueryError
 
@@ -26,11 +28,38 @@ def report(
 ) -> None:
     """Write the report: tracker, volume and spikes, agents, SLA, comments, definitions."""
     from supportmetrics.reports import FORMATS, build_report, write_report
+    from supportmetrics.reports.model import report_steps
 
     if fmt not in FORMATS:
         raise QueryError(f"--format {fmt!r}: expected html, xlsx or pdf")
-    with open_workspace(must_exist=True) as ws:
-        model = build_report(ws, period=period, start=from_, end=to, grain=grain,
-                             where=dict(_where(where)), title=title)
-    write_report(model, fmt, out)
+    if fmt == "pdf":  # say what to install before minutes of work, not after
+        from supportmetrics.reports.pdf import require_weasyprint
+
+        require_weasyprint()
+    with _progress() as progress:
+        with open_workspace(must_exist=True) as ws:
+            model = build_report(ws, period=period, start=from_, end=to, grain=grain,
+                                 where=dict(_where(where)), title=title, progress=progress)
+        steps = report_steps()
+        progress(steps, steps, f"writing the {fmt} file")
+        write_report(model, fmt, out)
     console.print(f"{fmt} report for {model.period_label()} written to {out}", highlight=False)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[int, int, str], None]]:
+    """A progress bar on stderr when it is a terminal; nothing when piped or redirected."""
+    if not err_console.is_terminal:
+        yield lambda done, total, step: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("report"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.description}"), console=err_console,
+                  transient=True) as bar:
+        task = bar.add_task("opening the workspace", total=None)
+
+        def update(done: int, total: int, step: str) -> None:
+            bar.update(task, completed=done, total=total, description=step)
+
+        yield update

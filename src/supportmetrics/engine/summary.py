@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from supportmetrics.currency import format_money
 from supportmetrics.engine import build_query
 from supportmetrics.metrics import get_metric
 from supportmetrics.metrics.model import Unit
@@ -52,12 +53,15 @@ def summary_rows(workspace: Any, months: int = 3) -> list[tuple[str, str, list[s
         frame = engine.metric(build_query(metric_id, "month", start=start, end=end))
         tail = frame.tail(months)
         periods = tail["period"].tolist()
-        rows.append((metric_id, metric.title, [format_value(v, metric.unit) for v in tail["value"]]))
+        currency = workspace.settings.currency
+        rows.append((metric_id, metric.title,
+                     [format_value(v, metric.unit, currency) for v in tail["value"]]))
     rows.insert(0, ("", "", periods))
     return rows
 
 
-def format_value(value: float | None, unit: Unit) -> str:
+def format_value(value: float | None, unit: Unit, currency: str | None = None) -> str:
+    """``value`` as text in its unit; money carries ``currency`` (an ISO 4217 code)."""
     if value is None or value != value:
         return "-"
     if unit is Unit.SECONDS:
@@ -67,7 +71,7 @@ def format_value(value: float | None, unit: Unit) -> str:
     if unit is Unit.COUNT:
         return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
     if unit is Unit.MONEY:
-        return f"{value:,.2f}"
+        return format_money(value, currency)
     return f"{value:,.1f}"
 
 

@@ -26,6 +26,7 @@ from typing import IO
 import duckdb
 
 from supportmetrics.config import Settings, TableMapping
+from supportmetrics.csv_cells import safe_row
 from supportmetrics.errors import (
     InputFileError,
     LoadFailed,
@@ -499,7 +500,7 @@ def _write_rejects(directory: Path, load_id: str, spec: TableSpec, rejects: list
         with open_rejects(tmp) as handle:
             writer = csv.writer(handle)
             writer.writerow(["file", "row", "column", "value", "reason"])
-            writer.writerows((r.file, r.row, r.column, r.value, r.reason) for r in rejects)
+            writer.writerows(safe_row((r.file, r.row, r.column, r.value, r.reason)) for r in rejects)
             handle.flush()
             os.fsync(handle.fileno())
         tmp.replace(path)

@@ -9,30 +9,43 @@ only lay the :class:`Report` out::
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from supportmetrics.errors import QueryError
+from supportmetrics.errors import QueryError, UserError
 from supportmetrics.reports.model import Report, build_report
 
 FORMATS = ("html", "xlsx", "pdf")
 
 
 def write_report(report: Report, fmt: str, out: Path) -> None:
-    """Write ``report`` to ``out`` as ``html``, ``xlsx`` or ``pdf``."""
-    if fmt == "html":
-        from supportmetrics.reports.html import render_html
+    """Write ``report`` to ``out`` as ``html``, ``xlsx`` or ``pdf``.
 
-        out.write_text(render_html(report), encoding="utf-8")
-    elif fmt == "xlsx":
-        from supportmetrics.reports.xlsx import write_xlsx
-
-        write_xlsx(report, out)
-    elif fmt == "pdf":
-        from supportmetrics.reports.pdf import write_pdf
-
-        write_pdf(report, out)
-    else:
+    The file is written next to ``out`` under a temporary name and renamed when complete, so a
+    failure never leaves a half-written report (nor replaces an older one).
+    """
+    if fmt not in FORMATS:
         raise QueryError(f"--format {fmt!r}: expected html, xlsx or pdf")
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        if fmt == "html":
+            from supportmetrics.reports.html import render_html
+
+            tmp.write_text(render_html(report), encoding="utf-8")
+        elif fmt == "xlsx":
+            from supportmetrics.reports.xlsx import write_xlsx
+
+            write_xlsx(report, tmp)
+        else:
+            from supportmetrics.reports.pdf import write_pdf
+
+            write_pdf(report, tmp)
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise UserError(f"--out {out}: cannot write the report ({exc.strerror or exc}); give "
+                        "a file in a folder that exists and that you may write to") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 __all__ = ["FORMATS", "Report", "build_report", "write_report"]

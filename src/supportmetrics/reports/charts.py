@@ -35,20 +35,58 @@ def _config(chart: Any) -> Any:
             .configure_title(fontSize=13, anchor="start", color="#0f172a"))
 
 
+FENCE_IQRS = 3.0  # a week above Q3 + 3 IQR of its own category is an outlier (Tukey's far fence)
+STRETCH = 1.5  # the scale is cut only when an outlier is this many times the highest other week
+HEADROOM = 1.15
+
+
+def scale_top(data: pd.DataFrame) -> float | None:
+    """Where to cut the y scale of a chart of ``value`` per ``category``, or ``None`` to not cut.
+
+    A week is an outlier when it is above its own category's far fence (Q3 + 3 IQR of that
+    category's weeks, Tukey); categories are judged apart, so a large category is not an
+    outlier next to small ones. The scale is cut just above the highest week that is not an
+    outlier, and only when an outlier is more than 1.5 times that week: one outlier week no
+    longer flattens every other line.
+    """
+    if data.empty:
+        return None
+    grouped = data.groupby("category")["value"]
+    q1, q3 = grouped.transform(lambda v: v.quantile(0.25)), grouped.transform(
+        lambda v: v.quantile(0.75))
+    outlier = data["value"] > q3 + FENCE_IQRS * (q3 - q1)
+    normal = data.loc[~outlier, "value"]
+    if normal.empty or not outlier.any():
+        return None
+    highest = float(normal.max())
+    if highest <= 0 or float(data["value"].max()) <= STRETCH * highest:
+        return None
+    return highest * HEADROOM
+
+
 def category_chart(report: Report) -> Any:
-    """Weekly tickets per category, spikes circled and labelled."""
+    """Weekly tickets per category, spikes circled and labelled; an outlier week cut off.
+
+    When one week is far above the rest (:func:`scale_top`), the y scale stops above the
+    other weeks; each week beyond it is drawn at the top edge with a triangle and its number.
+    """
     data = report.volume.weekly_category.copy()
     data["week"] = pd.to_datetime(data["period"])
+    top = scale_top(data)
+    data["shown"] = data["value"] if top is None else data["value"].clip(upper=top)
     order = (data.groupby("category")["value"].sum().sort_values(ascending=False).index.tolist())
     color = alt.Color("category:N", title="Category", sort=order,
                       scale=alt.Scale(range=PALETTE))
+    y = alt.Y("shown:Q", title="Tickets per week")
+    if top is not None:
+        y = y.scale(domain=[0, top], nice=False)
     lines = alt.Chart(data).mark_line(strokeWidth=2, interpolate="monotone").encode(
         x=alt.X("week:T", title=None, axis=alt.Axis(format="%d %b", labelAngle=0)),
-        y=alt.Y("value:Q", title="Tickets per week"),
-        color=color,
+        y=y, color=color,
     )
     spikes = pd.DataFrame([
-        {"week": pd.Timestamp(s.period), "value": s.value, "category": s.series,
+        {"week": pd.Timestamp(s.period), "shown": min(s.value, top or s.value),
+         "category": s.series,
          "label": f"spike: {s.series} ×{s.value / s.level:.1f}" if s.level else "spike"}
         for s in report.volume.spikes if s.series != "all"
     ])
@@ -56,12 +94,23 @@ def category_chart(report: Report) -> Any:
     if not spikes.empty:
         layers.append(alt.Chart(spikes).mark_point(
             shape="circle", size=260, strokeWidth=2.5, color=SPIKE, filled=False,
-        ).encode(x="week:T", y="value:Q"))
+        ).encode(x="week:T", y="shown:Q"))
         layers.append(alt.Chart(spikes).mark_text(
             align="left", dx=12, dy=-2, color=SPIKE, fontWeight="bold", fontSize=11,
-        ).encode(x="week:T", y="value:Q", text="label:N"))
-    return _config(alt.layer(*layers).properties(
-        width=760, height=280, title="Tickets per week by category"))
+        ).encode(x="week:T", y="shown:Q", text="label:N"))
+    title: Any = "Tickets per week by category"
+    if top is not None:
+        cut = data[data["value"] > top].assign(
+            label=lambda f: f["category"].astype(str) + " " + f["value"].map("{:,.0f}".format))
+        layers.append(alt.Chart(cut).mark_point(
+            shape="triangle-up", size=120, filled=True, color=SPIKE,
+        ).encode(x="week:T", y="shown:Q"))
+        layers.append(alt.Chart(cut).mark_text(
+            align="right", dx=-10, dy=8, color=SPIKE, fontWeight="bold", fontSize=11,
+        ).encode(x="week:T", y="shown:Q", text="label:N"))
+        title = alt.Title("Tickets per week by category", subtitle=(
+            f"Scale cut at {top:,.0f}: a week above it (▲) is drawn at the top with its number"))
+    return _config(alt.layer(*layers).properties(width=760, height=280, title=title))
 
 
 def channel_chart(report: Report) -> Any:

@@ -120,8 +120,8 @@ def _e(value: Any) -> str:
     return escape(str(value), quote=True)
 
 
-def _fmt(value: float | None, unit: Unit) -> str:
-    return format_value(value, unit)
+def _fmt(value: float | None, unit: Unit, currency: str | None = None) -> str:
+    return format_value(value, unit, currency)
 
 
 def _mark(row: MetricRow) -> str:
@@ -134,8 +134,8 @@ def _mark(row: MetricRow) -> str:
     return ""
 
 
-def _change(row: MetricRow) -> str:
-    text = format_change(row.change, row.metric.unit)
+def _change(row: MetricRow, currency: str | None) -> str:
+    text = format_change(row.change, row.metric.unit, currency)
     if not text:
         return ""
     trend = {"better": "good", "worse": "bad"}.get(row.trend, "")
@@ -146,7 +146,7 @@ def _tiles(report: Report) -> str:
     out = []
     for metric_id in TILES:
         row = report.row(metric_id)
-        target = (f"target {row.target.label(row.metric.unit)}" if row.target else
+        target = (f"target {row.target.label(row.metric.unit, report.currency)}" if row.target else
                   "" if row.metric.direction is Direction.NEUTRAL else row.metric.direction.value)
         prev = period_label(report.periods[-2], report.grain) if len(report.periods) > 1 else ""
         if row.missing:
@@ -156,8 +156,8 @@ def _tiles(report: Report) -> str:
             continue
         out.append(
             f'<div class="tile {row.status}"><div class="name">{_e(row.metric.title)}</div>'
-            f'<div class="value">{_e(_fmt(row.current, row.metric.unit))}</div>'
-            f'<div class="sub">{_change(row) or "–"} vs {_e(prev)}'
+            f'<div class="value">{_e(_fmt(row.current, row.metric.unit, report.currency))}</div>'
+            f'<div class="sub">{_change(row, report.currency) or "–"} vs {_e(prev)}'
             f'{" · " + _e(target) if target else ""}</div></div>')
     return f'<div class="tiles">{"".join(out)}</div>'
 
@@ -173,9 +173,11 @@ def _tracker(report: Report) -> str:
                     f"{_e(domain)}</td></tr>")
         for row in rows:
             unit = row.metric.unit
-            cells = [f"<td>{_e(_fmt(v, unit))}</td>" for v in row.values[:-1]]
-            cells.append(f'<td class="current">{_e(_fmt(row.current, unit))}</td>')
-            target = (f'<span title="{_e(row.target.source)}">{_e(row.target.label(unit))}</span>'
+            cur = report.currency
+            cells = [f"<td>{_e(_fmt(v, unit, cur))}</td>" for v in row.values[:-1]]
+            cells.append(f'<td class="current">{_e(_fmt(row.current, unit, cur))}</td>')
+            target = (f'<span title="{_e(row.target.source)}">'
+                      f'{_e(row.target.label(unit, cur))}</span>'
                       if row.target else "")
             label = (f'{_e(row.metric.title)} <span class="id">{_e(row.metric.id)}</span>')
             if row.error:
@@ -186,7 +188,7 @@ def _tracker(report: Report) -> str:
                                            "missing" if row.missing else "") if c)
             body.append(
                 f'<tr class="{classes}" id="m-{_e(row.metric.id)}">'
-                f'<td>{label}</td>{"".join(cells)}<td>{_change(row)}</td>'
+                f'<td>{label}</td>{"".join(cells)}<td>{_change(row, cur)}</td>'
                 f"<td>{target}</td><td>{_mark(row)}</td></tr>")
     return (f'<table class="tracker"><thead><tr><th>Metric</th>{heads}<th>Change</th>'
             f'<th>Target</th><th>Status</th></tr></thead><tbody>{"".join(body)}</tbody></table>')

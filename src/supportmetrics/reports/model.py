@@ -10,6 +10,7 @@ the HTML, XLSX and PDF renderers only lay those values out.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
@@ -65,9 +66,9 @@ class Target:
             return None
         return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
 
-    def label(self, unit: Unit) -> str:
-        lo = None if self.low is None else format_value(self.low, unit)
-        hi = None if self.high is None else format_value(self.high, unit)
+    def label(self, unit: Unit, currency: str | None = None) -> str:
+        lo = None if self.low is None else format_value(self.low, unit, currency)
+        hi = None if self.high is None else format_value(self.high, unit, currency)
         if lo is not None and hi is not None:
             return f"{lo} – {hi}"
         return f"≥ {lo}" if lo is not None else f"≤ {hi}"
@@ -203,6 +204,7 @@ class Report:
     sla_clock: str
     comments: tuple[Comment, ...]
     notes: tuple[str, ...] = field(default=())
+    currency: str | None = None  # of every amount of money (ISO 4217), None when not set
     #: every metric's direction under the workspace's settings (survey scales may turn one)
     directions: dict[str, Direction] = field(default_factory=dict)
 
@@ -234,8 +236,9 @@ def period_label(start: date, grain: str) -> str:
     return f"W{iso.week:02d} {iso.year} ({start:%d %b})"
 
 
-def format_change(change: float | None, unit: Unit) -> str:
-    """A signed difference in the metric's unit: ``+1.2 pts``, ``-15 min``, ``+120``."""
+def format_change(change: float | None, unit: Unit, currency: str | None = None) -> str:
+    """A signed difference in the metric's unit: ``+1.2 pts``, ``-15 min``, ``+120``,
+    ``+1.50 EUR``."""
     if change is None or math.isnan(change):
         return ""
     sign = "+" if change > 0 else "−" if change < 0 else "±"
@@ -244,7 +247,7 @@ def format_change(change: float | None, unit: Unit) -> str:
         return sign + format_seconds(size)
     if unit in (Unit.PERCENT, Unit.POINTS):
         return f"{sign}{size:.1f} pts"
-    return sign + format_value(size, unit)
+    return sign + format_value(size, unit, currency)
 
 
 # --- periods ------------------------------------------------------------------------------------
@@ -358,8 +361,13 @@ def _float(value: Any) -> float | None:
     return None if math.isnan(value) else value
 
 
+def report_steps() -> int:
+    """The steps :func:`build_report` reports progress of: one per tracker metric, and four."""
+    return sum(m.id not in TRACKER_SKIP for ms in DOMAINS.values() for m in ms) + 4
+
+
 def _tracker(ws: Any, periods: tuple[date, ...], end: date, grain: str,
-             where: dict[str, str]) -> tuple[MetricRow, ...]:
+             where: dict[str, str], tick: Callable[[str], None]) -> tuple[MetricRow, ...]:
     targets = targets_for(ws.settings)
     keys = [p.isoformat() for p in periods]
     rows = []
@@ -367,6 +375,7 @@ def _tracker(ws: Any, periods: tuple[date, ...], end: date, grain: str,
         for metric in metrics:
             if metric.id in TRACKER_SKIP:
                 continue
+            tick(f"tracker: {metric.id}")
             metric = in_workspace(metric, ws.settings)
             missing = ws.engine().missing_data(metric)
             if missing is not None:
@@ -556,9 +565,23 @@ def build_report(
     where: dict[str, str] | None = None,
     title: str = "Customer service report",
     now: datetime | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> Report:
-    """Compute the whole report from the workspace ``ws`` (a :class:`Workspace`)."""
+    """Compute the whole report from the workspace ``ws`` (a :class:`Workspace`).
+
+    ``progress(done, total, step)`` is called before each step (one per tracker metric, then
+    volume, agents, SLA and comments) and once more with ``done == total`` at the end.
+    """
     where = dict(where or {})
+    total = report_steps()
+    done = 0
+
+    def tick(step: str) -> None:
+        nonlocal done
+        if progress is not None:
+            progress(done, total, step)
+        done += 1
+
     engine = ws.engine()
     last_day = engine.table_span("tickets")[1]
     periods, stop = resolve_periods(grain, period, start, end, last_day)
@@ -570,14 +593,24 @@ def build_report(
                      "is not complete.")
     # a filter some metric cannot apply in full (e.g. support cost has no team) is a note
     with query_notes() as filter_notes:
-        rows = _tracker(ws, periods, stop, grain, where)
+        rows = _tracker(ws, periods, stop, grain, where, tick)
+        tick("ticket volume")
         volume = _volume(ws, periods, stop, grain, where)
+        tick("agent scorecards")
         scorecards = _scorecards(ws, chosen, stop, where)
+        tick("SLA")
         sla = _sla(ws, chosen, stop, where)
+        tick("survey comments")
         comments = _comments(ws, chosen, stop, where)
+    tick("done")
     # a metric without its data is greyed on its own row with its note, not repeated here
     greyed = {f"{r.metric.id}: {r.missing}" for r in rows if r.missing}
     notes += [n for n in filter_notes if n not in greyed]
+    currency = ws.settings.currency
+    if currency is None and any(r.metric.unit is Unit.MONEY and any(v is not None for v in r.values)
+                                for r in rows):
+        notes.append("Amounts of money are shown without a currency: set currency (an ISO 4217 "
+                     "code, e.g. currency = \"EUR\") in supportmetrics.toml.")
     return Report(
         title=title,
         workspace=str(ws.directory),
@@ -596,4 +629,5 @@ def build_report(
         comments=comments,
         notes=tuple(notes),
         directions={m.id: direction_in(m, ws.settings) for m in CATALOGUE.values()},
+        currency=currency,
     )

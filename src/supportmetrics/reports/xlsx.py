@@ -18,7 +18,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from supportmetrics.currency import decimals
 from supportmetrics.metrics import DOMAINS, Direction, Unit
+from supportmetrics.reports.charts import scale_top
 from supportmetrics.reports.model import MetricRow, Report, period_label
 from supportmetrics.stats import CALCULATORS, Calculator
 
@@ -80,6 +82,17 @@ def calculator_inputs(calculator: Calculator) -> tuple[dict[str, float], str]:
     return SAMPLES.get(calculator.name, {i.name: 1.0 for i in calculator.inputs}), "sample"
 
 
+EXCEL_TEXT_MAX = 32767  # characters in one cell
+
+
+def excel_text(text: str) -> str:
+    """``text`` as one cell holds it: past Excel's 32,767 characters, cut with a visible mark."""
+    if len(text) <= EXCEL_TEXT_MAX:
+        return text
+    mark = f" … [cut: {len(text):,} characters, Excel holds {EXCEL_TEXT_MAX:,} in a cell]"
+    return text[:EXCEL_TEXT_MAX - len(mark)] + mark
+
+
 def excel_value(value: float | None, unit: Unit) -> float | None:
     """The engine's value in Excel's units (fractions for %, days for durations)."""
     if value is None or math.isnan(value):
@@ -91,8 +104,18 @@ def excel_value(value: float | None, unit: Unit) -> float | None:
     return value
 
 
+def money_format(currency: str | None, signed: bool = False) -> str:
+    """Excel's number format of money: ``#,##0.00 "EUR"`` (the code is part of the format)."""
+    places = decimals(currency)
+    number = "#,##0" + ("." + "0" * places if places else "")
+    code = "" if currency is None else f' "{currency}"'
+    if signed:
+        return f"+{number}{code};-{number}{code}"
+    return number + code
+
+
 class _Formats:
-    def __init__(self, book: Any) -> None:
+    def __init__(self, book: Any, currency: str | None = None) -> None:
         add = book.add_format
         self.title = add({"bold": True, "font_size": 16, "font_color": ACCENT})
         self.subtitle = add({"italic": True, "font_color": "#64748B"})
@@ -113,13 +136,13 @@ class _Formats:
         self.total = add({"bold": True, "top": 1, "num_format": "#,##0"})
         self.count = add({"num_format": "#,##0"})
         nums = {Unit.PERCENT: "0.0%", Unit.SECONDS: "[h]:mm", Unit.COUNT: "#,##0.##",
-                Unit.MONEY: "#,##0.00", Unit.POINTS: "0.0", Unit.SCORE: "0.00",
+                Unit.MONEY: money_format(currency), Unit.POINTS: "0.0", Unit.SCORE: "0.00",
                 Unit.RATIO: "0.00"}
         self.unit = {u: add({"num_format": f}) for u, f in nums.items()}
         self.unit_bold = {u: add({"num_format": f, "bold": True, "bg_color": "#F1F5F9"})
                           for u, f in nums.items()}
         change = {Unit.PERCENT: '+0.0" pts";-0.0" pts"', Unit.SECONDS: '+[h]:mm;-[h]:mm',
-                  Unit.COUNT: "+#,##0.##;-#,##0.##", Unit.MONEY: "+#,##0.00;-#,##0.00",
+                  Unit.COUNT: "+#,##0.##;-#,##0.##", Unit.MONEY: money_format(currency, True),
                   Unit.POINTS: "+0.0;-0.0", Unit.SCORE: "+0.00;-0.00", Unit.RATIO: "+0.00;-0.00"}
         self.change = {u: add({"num_format": f}) for u, f in change.items()}
 
@@ -299,6 +322,10 @@ def _weekly(book: Any, sheet: Any, f: _Formats, report: Report, top: int) -> Non
                           "line": {"width": 1.75}})
     chart.set_title({"name": "Tickets per week by category"})
     chart.set_x_axis({"num_font": {"rotation": -45}, "interval_unit": 2})
+    cut = scale_top(report.volume.weekly_category)
+    if cut is not None:  # one outlier week would flatten every other line: cut the scale
+        chart.set_y_axis({"max": math.ceil(cut),
+                          "name": f"Tickets (scale cut at {math.ceil(cut):,}: see the table)"})
     chart.set_legend({"position": "right"})
     chart.set_size({"width": 900, "height": 360})
     sheet.insert_chart(top, len(order) + 3, chart)
@@ -395,7 +422,7 @@ def _sla_and_comments(book: Any, f: _Formats, report: Report) -> None:
             sheet.write_number(row, 3, c.scale_max)
         sheet.write(row, 4, c.agent_id)
         sheet.write(row, 5, c.channel)
-        sheet.write(row, 6, c.text)
+        sheet.write(row, 6, excel_text(c.text))
     sheet.set_column(0, 0, 16)
     sheet.set_column(1, 5, 14)
     sheet.set_column(6, 6, 60)
@@ -468,15 +495,26 @@ def _calculator(book: Any, f: _Formats, report: Report) -> None:
 def write_xlsx(report: Report, out: Path) -> None:
     """Write the workbook to ``out``."""
     import xlsxwriter
+    import xlsxwriter.exceptions
 
-    book = xlsxwriter.Workbook(str(out), {"nan_inf_to_errors": True})
+    # user text (categories, agents, comments, the title) is always a string cell, even when
+    # it starts with "=" or looks like a link: only the report's own write_formula calls make
+    # formulas
+    book = xlsxwriter.Workbook(str(out), {"nan_inf_to_errors": True,
+                                          "strings_to_formulas": False,
+                                          "strings_to_urls": False,
+                                          "strings_to_numbers": False})
     book.set_properties({"title": f"{report.title} – {report.period_label()}",
                          "author": "supportmetrics"})
-    f = _Formats(book)
+    f = _Formats(book, report.currency)
     _tracker(book, f, report)
     _volume(book, f, report)
     _agents(book, f, report)
     _sla_and_comments(book, f, report)
     _definitions(book, f, report)
     _calculator(book, f, report)
-    book.close()
+    try:
+        book.close()
+    except xlsxwriter.exceptions.FileCreateError as exc:  # an OSError underneath: say which
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
+        raise cause or OSError(str(exc)) from exc
