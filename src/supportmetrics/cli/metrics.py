@@ -111,7 +111,7 @@ def _period_bounds(period: str | None, grain: str | None) -> tuple[Any, Any, str
     from datetime import date
 
     from supportmetrics.engine.engine import _next_grain
-    from supportmetrics.engine.query import Grain
+    from supportmetrics.engine.query import Grain, check_day, parse_enum
 
     if period is None:
         return None, None, grain or "range"
@@ -125,7 +125,8 @@ def _period_bounds(period: str | None, grain: str | None) -> tuple[Any, Any, str
             start, g = date.fromisoformat(period), grain or "day"
     except ValueError:
         raise QueryError(f"--period {period!r}: expected 2025, 2025-10 or 2025-10-06") from None
-    return start, _next_grain(start, Grain(g)), g
+    check_day(start, "--period", period)
+    return start, _next_grain(start, parse_enum(Grain, g, "--grain")), g  # type: ignore[arg-type]
 
 
 def emit(frame: pd.DataFrame, fmt: str, drop_for_json: tuple[str, ...] = ()) -> None:

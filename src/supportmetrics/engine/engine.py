@@ -17,6 +17,8 @@ from supportmetrics.config import Settings
 from supportmetrics.engine import store
 from supportmetrics.engine.compile import (
     Context,
+    check_dimensions,
+    check_parts,
     compile_metric,
     filtered,
     part_units,
@@ -25,7 +27,7 @@ from supportmetrics.engine.compile import (
     unit_values,
     with_period,
 )
-from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange
+from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange, check_day
 from supportmetrics.engine.sources import SOURCES, Sources
 from supportmetrics.errors import QueryError
 from supportmetrics.metrics import CATALOGUE, get_metric
@@ -242,6 +244,7 @@ class Engine:
         if isinstance(metric, (Combined, Rollup)):
             return self._explain_parts(metric, query, ctx)
         source = SOURCES[metric.source]
+        check_dimensions(metric, query, self.sources.get(metric.source))
         t = filtered(metric.where, query, self.sources.get(metric.source), self.settings)
         if isinstance(metric, Snapshot):
             age = metric.min_age_seconds(self.settings) if metric.min_age_seconds else None
@@ -269,8 +272,8 @@ class Engine:
     def _explain_parts(self, metric: Any, query: Query, ctx: Context) -> pd.DataFrame:
         if isinstance(metric, Rollup):
             return self.explain(replace(query, metric=metric.of))
+        check_parts(metric, query, ctx)
         frames = []
-
         for name, part in metric.parts.items():
             source = SOURCES[part.source]
             t = part_units(name, part, query, ctx)
@@ -327,12 +330,15 @@ def _next_grain(day: date, grain: Grain) -> date:
 
 
 def parse_date(value: str | date | datetime | None, option: str) -> date | None:
-    if value is None or isinstance(value, date):
-        return value.date() if isinstance(value, datetime) else value
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return check_day(value.date() if isinstance(value, datetime) else value, option, value)
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise QueryError(f"{option} {value!r}: expected a date like 2025-10-01") from None
+    return check_day(day, option, value)
 
 
 __all__ = ["CATALOGUE", "Engine", "Query", "Stat", "TimeRange"]
