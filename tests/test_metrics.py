@@ -260,10 +260,14 @@ def test_cli_json_contract(ws: Workspace, capsys: pytest.CaptureFixture[str]) ->
     assert code == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows == [
-        {"metric": "tickets_solved", "period": OCT, "agent_id": "a1", "value": 1.0, "count": 1},
-        {"metric": "tickets_solved", "period": OCT, "agent_id": "a2", "value": 2.0, "count": 2},
-        {"metric": "tickets_solved", "period": OCT, "agent_id": "a3", "value": 2.0, "count": 2},
-        {"metric": "tickets_solved", "period": NOV, "agent_id": "a1", "value": 1.0, "count": 1},
+        {"metric": "tickets_solved", "period": OCT, "agent_id": "a1", "value": 1.0,
+         "unit": "count", "count": 1},
+        {"metric": "tickets_solved", "period": OCT, "agent_id": "a2", "value": 2.0,
+         "unit": "count", "count": 2},
+        {"metric": "tickets_solved", "period": OCT, "agent_id": "a3", "value": 2.0,
+         "unit": "count", "count": 2},
+        {"metric": "tickets_solved", "period": NOV, "agent_id": "a1", "value": 1.0,
+         "unit": "count", "count": 1},
     ]
 
 

@@ -21,6 +21,7 @@ from supportmetrics.config import (
     Settings,
     TableMapping,
     load_settings,
+    table_mapping,
 )
 from supportmetrics.errors import ConfigError, MappingError, WorkspaceError
 from supportmetrics.ingest import LoadResult, create_table_sql, load_files
@@ -163,7 +164,7 @@ class Workspace:
             return self.mapping_for(table)
         if isinstance(mapping, TableMapping):
             return mapping
-        return TableMapping.model_validate(mapping)
+        return table_mapping(mapping)
 
     # -- data out ----------------------------------------------------------------------------
 

@@ -92,6 +92,20 @@ def open_workspace(must_exist: bool = False) -> Workspace:
     return Workspace.open(workspace_dir(), must_exist=must_exist)
 
 
+def check_writable(out: Path, option: str = "--out") -> None:
+    """Refuse an output path whose directory is missing or read-only before any work is done."""
+    from supportmetrics.errors import ResourceError
+
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise ResourceError(f"{option} {out}: the directory {parent} does not exist; create it "
+                            "or choose another path")
+    if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise ResourceError(f"{option} {out}: permission denied: choose a path you may write")
+    if out.is_dir():
+        raise ResourceError(f"{option} {out}: is a directory: give a file name")
+
+
 def console_error(message: str) -> None:
     say(err_console, "error:", "bold red", message)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from supportmetrics.cli.app import app, console
 from supportmetrics.demo import build_demo, steps
@@ -32,14 +33,15 @@ def demo(
     """Build a demo workspace: a year of a 30-agent support team, then print its KPI summary."""
     with _progress(steps(tickets, parquet_out)) as step:
         results = build_demo(directory, seed, tickets, parquet_out, progress=step)
-    view = Table("table", "rows", "rejected", title=f"demo workspace in {directory}")
+    view = Table("table", "rows", "rejected", title=Text(f"demo workspace in {directory}"))
     for name, result in results.items():
         view.add_row(name, f"{result.accepted:,}", f"{result.rejected_rows:,}")
     console.print(view)
     if print_summary is not None:
         with Workspace.open(directory, must_exist=True) as ws:
             print_summary(ws, console)
-    console.print(f"next: supportmetrics -w {directory} metrics --list", highlight=False)
+    console.print(f"next: supportmetrics -w {directory} metrics --list", highlight=False,
+                  markup=False)
 
 
 @contextmanager

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import typer
 
-from supportmetrics.cli.app import app, console, open_workspace
+from supportmetrics.cli.app import app, check_writable, console, open_workspace
 from supportmetrics.cli.metrics import _where
 from supportmetrics.errors import QueryError
+
+#: the optional packages each format is written with (the error boundary names their extra)
+NEEDS = {"pdf": ("weasyprint",), "xlsx": ("xlsxwriter",), "html": ("altair", "vl_convert")}
 
 
 @app.command()
@@ -29,8 +33,12 @@ def report(
 
     if fmt not in FORMATS:
         raise QueryError(f"--format {fmt!r}: expected html, xlsx or pdf")
+    check_writable(out)
+    for module in NEEDS.get(fmt, ()):  # a missing package is said before the report is built
+        importlib.import_module(module)
     with open_workspace(must_exist=True) as ws:
         model = build_report(ws, period=period, start=from_, end=to, grain=grain,
                              where=dict(_where(where)), title=title)
     write_report(model, fmt, out)
-    console.print(f"{fmt} report for {model.period_label()} written to {out}", highlight=False)
+    console.print(f"{fmt} report for {model.period_label()} written to {out}", highlight=False,
+                  markup=False)
