@@ -56,6 +56,8 @@ MISTAKES = [
      "--period '0001-01': expected a date between 1900-01-01 and 2199-12-31"),
     (["report", "--from", "0001-01-01", "--format", "html", "--out", "r.html"],
      "--from '0001-01-01': expected a date between 1900-01-01 and 2199-12-31"),
+    (["explain", "csat", "--period", "2025-10", "--grain", "fortnight"],
+     "--grain 'fortnight': expected one of day|week|month|quarter|year|range"),
     (["metrics", "tickets_solved", "--format", "yaml"],
      "--format 'yaml': expected table, csv or json"),
     (["ingest", "tickets", "tickets.csv", "--timestamp-format", "%Q"],
@@ -293,3 +295,11 @@ def test_times_are_shown_in_the_workspace_zone_with_their_offset(
     header, t1_csv = out.splitlines()[:2]
     created = header.split(",").index('"created_at"')
     assert t1_csv.split(",")[created] == "2025-10-01 09:00:00.000000+0200"
+
+
+def test_explain_a_period_as_one_range(ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    # October's solved tickets (T1, T2, T3, T4, T6) with --grain range: one period, October
+    code, out, err = run(capsys, "--workspace", str(ws.directory), "explain", "tickets_solved",
+                         "--period", "2025-10", "--grain", "range", "--format", "json")
+    assert (code, err) == (0, "")
+    assert sorted(r["unit"] for r in json.loads(out)) == ["T1", "T2", "T3", "T4", "T6"]

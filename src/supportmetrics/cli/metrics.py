@@ -175,16 +175,18 @@ def _period_bounds(period: str | None, grain: str | None) -> tuple[Any, Any, str
         return None, None, grain or "range"
     try:
         if len(period) == 7:
-            start = date.fromisoformat(period + "-01")
-            g = grain or "month"
+            start, natural = date.fromisoformat(period + "-01"), "month"
         elif len(period) == 4:
-            start, g = date(int(period), 1, 1), grain or "year"
+            start, natural = date(int(period), 1, 1), "year"
         else:
-            start, g = date.fromisoformat(period), grain or "day"
+            start, natural = date.fromisoformat(period), "day"
     except ValueError:
         raise QueryError(f"--period {period!r}: expected 2025, 2025-10 or 2025-10-06") from None
     check_day(start, "--period", period)
-    return start, _next_grain(start, parse_enum(Grain, g, "--grain")), g  # type: ignore[arg-type]
+    g = grain or natural
+    # --grain range: the period as written (a year, a month or a day) as one range
+    length = parse_enum(Grain, natural if g == "range" else g, "--grain")
+    return start, _next_grain(start, length), g  # type: ignore[arg-type]
 
 
 def _check_format(fmt: str) -> None:
