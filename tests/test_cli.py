@@ -286,7 +286,7 @@ def test_times_are_shown_in_the_workspace_zone_with_their_offset(
                          "--period", "2025-10")
     t1_line = next(line for line in out.splitlines() if "│ T1 " in line)
     assert "2025-10-01 09:00:00+02:00" in t1_line
-    assert "periods and times in Europe/Zagreb" in out
+    assert "periods and times in Europe/Zagreb; durations in seconds" in out
     # the last ticket, T8, on 3 November: winter time (+01:00)
     code, out, err = run(capsys, "--workspace", str(zagreb), "tables")
     tickets = next(line for line in out.splitlines() if line.startswith("│ tickets "))

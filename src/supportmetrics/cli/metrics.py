@@ -107,7 +107,8 @@ def explain(
     with open_workspace(must_exist=True) as ws:
         frame = ws.engine(state.engine).explain(query)
         zone = ws.settings.timezone
-    emit(frame, fmt, zone, caption=f"periods and times in {zone}")
+    seconds = "; durations in seconds" if CATALOGUE[metric].unit is Unit.SECONDS else ""
+    emit(frame, fmt, zone, caption=f"periods and times in {zone}{seconds}")
     if fmt == "table" and "value" in frame and len(frame):
         console.print(f"{len(frame)} units", highlight=False, markup=False)
 
