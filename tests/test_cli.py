@@ -303,3 +303,33 @@ def test_explain_a_period_as_one_range(ws: Workspace, capsys: pytest.CaptureFixt
                          "--period", "2025-10", "--grain", "range", "--format", "json")
     assert (code, err) == (0, "")
     assert sorted(r["unit"] for r in json.loads(out)) == ["T1", "T2", "T3", "T4", "T6"]
+
+
+def test_a_full_disk_is_said_with_what_to_do(
+    ws: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import duckdb
+
+    import supportmetrics.workspace
+    from supportmetrics.engine.engine import Engine
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise duckdb.IOException('Could not write file "ws/supportmetrics.duckdb.wal": No space '
+                                 "left on device")
+
+    monkeypatch.setattr(supportmetrics.workspace, "load_files", full)
+    monkeypatch.setattr(Engine, "_complete", full)
+    data = tmp_path / "t.csv"
+    data.write_text("ticket_id,created_at\nA,2025-10-01 10:00\n", encoding="utf-8")
+    for argv in (["ingest", "tickets", str(data)], ["metrics", "tickets_solved"]):
+        code, out, err = run(capsys, "--workspace", str(ws.directory), *argv)
+        assert code == 2
+        assert err == ("error: the disk is full: free some space and run the command again "
+                       '(Could not write file "ws/supportmetrics.duckdb.wal": No space left on '
+                       "device)\n")
+    # from Python the same error is one of the package's
+    from supportmetrics.errors import ResourceError
+
+    with pytest.raises(ResourceError, match="the disk is full"):
+        ws.metric("tickets_solved")

@@ -23,7 +23,7 @@ from supportmetrics.config import (
     load_settings,
     table_mapping,
 )
-from supportmetrics.errors import ConfigError, MappingError, WorkspaceError
+from supportmetrics.errors import ConfigError, MappingError, WorkspaceError, translate_errors
 from supportmetrics.ingest import LoadResult, create_table_sql, load_files
 from supportmetrics.ingest.sql import ident, literal
 from supportmetrics.schema import TABLES, table_spec
@@ -129,6 +129,7 @@ class Workspace:
             return mapping
         return self.settings.mappings.get(table, TableMapping())
 
+    @translate_errors()
     def ingest(
         self,
         table: str,
@@ -147,6 +148,7 @@ class Workspace:
             self.directory / REJECTS_DIR, progress,
         )
 
+    @translate_errors()
     def ingest_frame(
         self, table: str, frame: object, label: str | None = None,
         mapping: TableMapping | dict[str, Any] | None = None,
@@ -187,6 +189,7 @@ class Workspace:
             self._engines[key] = open_engine(self, url)
         return self._engines[key]
 
+    @translate_errors()
     def metric(
         self,
         metric: str,
@@ -209,6 +212,7 @@ class Workspace:
         table_spec(name)
         return self.backend.table(name)
 
+    @translate_errors()
     def tables(self) -> list[TableInfo]:
         """Rows, time span and last load of every canonical table."""
         infos = []

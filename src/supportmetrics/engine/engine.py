@@ -29,7 +29,7 @@ from supportmetrics.engine.compile import (
 )
 from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange, check_day
 from supportmetrics.engine.sources import SOURCES, Sources
-from supportmetrics.errors import QueryError
+from supportmetrics.errors import QueryError, translate_errors
 from supportmetrics.metrics import CATALOGUE, get_metric
 from supportmetrics.metrics.model import Combined, Count, Duration, Metric, Rollup, Snapshot
 from supportmetrics.schema import TABLES
@@ -201,6 +201,7 @@ class Engine:
         metric = get_metric(query.metric)
         return compile_metric(metric, query, self.context(query))
 
+    @translate_errors()
     def metric(self, query: Query) -> pd.DataFrame:
         """Rows of (metric, period, *by, value, count[, without_end]) for one metric."""
         metric = get_metric(query.metric)
@@ -231,12 +232,14 @@ class Engine:
         frame["period"] = frame["period"].map(lambda d: d.isoformat())
         return frame
 
+    @translate_errors()
     def metrics(self, queries: list[Query]) -> pd.DataFrame:
         frames = [self.metric(q) for q in queries]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     # -- explain ---------------------------------------------------------------------------
 
+    @translate_errors()
     def explain(self, query: Query) -> pd.DataFrame:
         """The units behind each number of ``query``, with each unit's own value."""
         metric = get_metric(query.metric)
