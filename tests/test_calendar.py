@@ -18,7 +18,7 @@ import pyarrow as pa
 import pytest
 
 from supportmetrics import calendar as cal
-from supportmetrics.config import Calendar, Settings
+from supportmetrics.config import Calendar, Settings, settings_from_dict
 from supportmetrics.errors import ConfigError
 
 FIRST, LAST = date(2025, 1, 1), date(2025, 12, 31)
@@ -253,8 +253,10 @@ def test_calendar_with_its_own_timezone(con: Any) -> None:
 
 
 def test_bad_calendar_settings() -> None:
-    with pytest.raises(ConfigError, match="IANA"):
-        cal.business_days(Calendar(timezone="Mars/Olympus"), "UTC", FIRST, LAST)
+    # a bad zone is refused when the settings are read, naming its key
+    with pytest.raises(ConfigError, match=r"business_hours\.timezone: 'Mars/Olympus' is not an "
+                       "IANA time zone"):
+        settings_from_dict({"business_hours": {"timezone": "Mars/Olympus"}})
     with pytest.raises(ConfigError, match="XX"):
         cal.business_days(Calendar(country="XX"), "UTC", FIRST, LAST)
 

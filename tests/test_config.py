@@ -93,3 +93,45 @@ def test_a_survey_scale_declares_its_direction_once() -> None:
         settings_from_dict({"surveys": {"directions": {"ces": "down"}}})
     with pytest.raises(ConfigError, match="nps = 'lower': the nps metrics define a higher"):
         settings_from_dict({"surveys": {"directions": {"nps": "lower"}}})
+
+
+def test_settings_are_validated_whole_each_problem_naming_its_key() -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings_from_dict({
+            "targets": {"csat": ["low", "high"], "first_response_time": -60, "nope": 3,
+                        "fcr_rate": [90, 70], "nps": -10, "aht": [300, 600]},
+            "surveys": {"scales": {"csat": [float("nan"), float("inf")], "ces": [7, 1]}},
+            "business_hours": {"timezone": "Mars/Olympus"},
+            "engine": {"url": "postgres://db", "threads": 0},
+            "thresholds": {"service_level_seconds": -5, "satisfied_at": 2},
+            "sla": {"first_response_minutes": {"urgent": 0}},
+        }, source="ws/supportmetrics.toml")
+    # nps may be negative (-100..100) and aht's band is well formed: neither is reported
+    assert str(caught.value) == (
+        "ws/supportmetrics.toml: 8 problems:\n"
+        "  business_hours.timezone: 'Mars/Olympus' is not an IANA time zone (e.g. Europe/Zagreb)\n"
+        "  thresholds.service_level_seconds: Input should be greater than or equal to 0\n"
+        "  thresholds.satisfied_at: Input should be less than or equal to 1\n"
+        "  sla.first_response_minutes: urgent = 0.0: a target is a time above 0\n"
+        "  surveys.scales: csat = [nan, inf]: a scale is two finite numbers; ces = [7.0, 1.0]: "
+        "a scale is [lowest, highest] score, the lowest first (e.g. [1, 7])\n"
+        "  targets: csat = ['low', 'high']: a target is a number (csat = 85) or a band of two "
+        "numbers (csat = [80, 90]); first_response_time = -60: First response time is never "
+        "negative (unit seconds); nope: not a metric id (supportmetrics metrics --list shows "
+        "them); fcr_rate = [90, 70]: a band is [low, high], the low first\n"
+        "  engine.url: 'postgres://db' is not an engine: use duckdb or spark://MASTER "
+        "(e.g. spark://local[2])\n"
+        "  engine.threads: Input should be greater than or equal to 1"
+    )
+
+
+def test_reversed_scale_and_bad_timestamp_formats_are_refused() -> None:
+    with pytest.raises(ConfigError, match=r"surveys\.scales: ces = \[7\.0, 1\.0\]: a scale is "
+                       r"\[lowest, highest\] score, the lowest first \(e\.g\. \[1, 7\]\)"):
+        settings_from_dict({"surveys": {"scales": {"ces": [7, 1]}}})
+    with pytest.raises(ConfigError, match=r"mappings\.x\.timestamp_format: '%Q' is not a "
+                       "strptime format"):
+        settings_from_dict({"mappings": {"x": {"timestamp_format": "%Q"}}})
+    with pytest.raises(ConfigError, match=r"mappings\.x\.timestamp_formats: created_at: '%s'"):
+        settings_from_dict({"mappings": {"x": {"timestamp_formats": {"created_at": "%s"}}}})
+    assert settings_from_dict({"mappings": {"x": {"timestamp_format": "%m/%d/%Y %I:%M %p"}}})

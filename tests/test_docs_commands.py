@@ -228,9 +228,10 @@ def test_an_unclosed_block_is_an_error(tmp_path: Path) -> None:
 
 def test_the_readme_has_blocks_to_run() -> None:
     readme = [block for block in RUN if block.path.name == "README.md"]
-    # metrics, explain, the Python example, the NYC 311 load and the report (install, setup and
-    # illustrations: norun)
-    assert [block.info for block in readme] == ["bash", "bash", "python", "bash", "bash"]
+    # metrics, explain, the Python example, check/backup/restore, the NYC 311 load, the Zendesk
+    # export and the report (install, setup and illustrations: norun)
+    assert [block.info for block in readme] == ["bash", "bash", "python", "bash", "bash", "bash",
+                                                "bash"]
     nyc = [c for block in readme for c in block.commands if "nyc311" in c.text]
     assert [c.exit_code for c in nyc] == [0, 3]  # mkdir/cp, then the load that rejects a row
 

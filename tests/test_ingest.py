@@ -491,7 +491,7 @@ def test_cli_tables_lists_rows_and_attributes(
     lines = capsys.readouterr().out.splitlines()
     tickets = next(line for line in lines if line.startswith("│ tickets "))
     cells = [cell.strip() for cell in tickets.strip("│").split("│")]
-    assert cells[:4] == ["tickets", "2", "2025-01-01", "2025-03-01"]
+    assert cells[:4] == ["tickets", "2", "2025-01-01 08:00+00:00", "2025-03-01 17:30+00:00"]
     assert cells[5] == "region"
     calls = next(line for line in lines if line.startswith("│ calls "))
     assert [cell.strip() for cell in calls.strip("│").split("│")] == [

@@ -198,7 +198,7 @@ def test_sla_targets_not_yet_due_are_pending_as_of_an_instant(
                  "--format", "json"])
     assert code == 0
     assert json.loads(capsys.readouterr().out)[0] == {
-        "metric": "sla_compliance", "period": OCT, "value": 75.0, "count": 4}
+        "metric": "sla_compliance", "period": OCT, "value": 75.0, "count": 4, "unit": "%"}
     assert main(["--workspace", str(ws.directory), "metrics", "sla_compliance", "--as-of",
                  "last tuesday"]) == 2
 
@@ -306,10 +306,14 @@ def test_cli_json_contract(ws: Workspace, capsys: pytest.CaptureFixture[str]) ->
     assert code == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows == [
-        {"metric": "tickets_solved", "period": OCT, "agent_id": "a1", "value": 1.0, "count": 1},
-        {"metric": "tickets_solved", "period": OCT, "agent_id": "a2", "value": 2.0, "count": 2},
-        {"metric": "tickets_solved", "period": OCT, "agent_id": "a3", "value": 2.0, "count": 2},
-        {"metric": "tickets_solved", "period": NOV, "agent_id": "a1", "value": 1.0, "count": 1},
+        {"metric": "tickets_solved", "period": OCT, "agent_id": "a1", "value": 1.0,
+         "unit": "count", "count": 1},
+        {"metric": "tickets_solved", "period": OCT, "agent_id": "a2", "value": 2.0,
+         "unit": "count", "count": 2},
+        {"metric": "tickets_solved", "period": OCT, "agent_id": "a3", "value": 2.0,
+         "unit": "count", "count": 2},
+        {"metric": "tickets_solved", "period": NOV, "agent_id": "a1", "value": 1.0,
+         "unit": "count", "count": 1},
     ]
 
 

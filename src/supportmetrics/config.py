@@ -6,11 +6,12 @@ the default file written into a new workspace are generated from it.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -23,8 +24,32 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Zagreb)") from None
+    return value
+
+
+def check_timestamp_format(value: str) -> str:
+    """A strptime format the database reads (``%Q`` or ``%s`` are refused here, not mid-load)."""
+    import duckdb
+
+    try:
+        duckdb.connect().execute("SELECT try_strptime('', ?)", [value])
+    except duckdb.Error:
+        raise ValueError(
+            f"{value!r} is not a strptime format the loader reads (e.g. '%Y-%m-%d %H:%M:%S', "
+            "'%m/%d/%Y %I:%M %p'; %s and %Q are not supported)") from None
+    return value
 
 
 def parse_ranges(text: str) -> tuple[tuple[int, int], ...]:
@@ -73,6 +98,11 @@ class Calendar(_Frozen):
         parse_ranges(value)
         return value
 
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return None if value is None else check_zone(value)
+
     def weekly(self) -> tuple[tuple[tuple[int, int], ...], ...]:
         """Open ranges (seconds after local midnight) for Monday..Sunday."""
         return tuple(parse_ranges(getattr(self, day)) for day in WEEKDAYS)
@@ -107,11 +137,11 @@ class BusinessHours(Calendar):
 
 
 class Thresholds(_Frozen):
-    service_level_seconds: float = 20
-    short_abandon_seconds: float = 5
-    backlog_age_hours: float = 24
-    repeat_window_days: float = 7
-    satisfied_at: float = 0.75
+    service_level_seconds: NonNegative = 20
+    short_abandon_seconds: NonNegative = 5
+    backlog_age_hours: NonNegative = 24
+    repeat_window_days: NonNegative = 7
+    satisfied_at: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.75
 
 
 class Sla(_Frozen):
@@ -124,6 +154,16 @@ class Sla(_Frozen):
     def _clock(cls, value: str) -> str:
         if value not in ("business", "calendar"):
             raise ValueError("clock must be 'business' or 'calendar'")
+        return value
+
+    @field_validator("first_response_minutes", "resolution_hours")
+    @classmethod
+    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        problems = [f"{priority} = {target}: a target is a time above 0"
+                    for priority, target in value.items()
+                    if not (math.isfinite(target) and target > 0)]
+        if problems:
+            raise ValueError("; ".join(problems))
         return value
 
 
@@ -158,6 +198,20 @@ class Surveys(_Frozen):
                 )
         return value
 
+    @field_validator("scales")
+    @classmethod
+    def _scales(cls, value: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        problems = []
+        for survey, (low, high) in value.items():
+            if not (math.isfinite(low) and math.isfinite(high)):
+                problems.append(f"{survey} = [{low}, {high}]: a scale is two finite numbers")
+            elif low >= high:
+                problems.append(f"{survey} = [{low}, {high}]: a scale is [lowest, highest] "
+                                f"score, the lowest first (e.g. [{high:g}, {low:g}])")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
 
 class TableMapping(_Frozen):
     """How a file in a foreign shape becomes a canonical table.
@@ -183,13 +237,42 @@ class TableMapping(_Frozen):
     encoding: str | None = None
     units: dict[str, str] = Field(default_factory=dict)
 
+    @field_validator("timestamp_format")
+    @classmethod
+    def _format(cls, value: str | None) -> str | None:
+        return None if value is None else check_timestamp_format(value)
+
+    @field_validator("timestamp_formats")
+    @classmethod
+    def _formats(cls, value: dict[str, str]) -> dict[str, str]:
+        for column, fmt in value.items():
+            try:
+                check_timestamp_format(fmt)
+            except ValueError as exc:
+                raise ValueError(f"{column}: {exc}") from None
+        return value
+
 
 class Engine(_Frozen):
     url: str = "duckdb"
     spark_master: str = "local[2]"
     spark_conf: dict[str, str] = Field(default_factory=dict)
     memory_limit: str | None = None
-    threads: int | None = None
+    threads: Annotated[int, Field(ge=1)] | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return check_engine_url(value)
+
+
+def check_engine_url(value: str) -> str:
+    """``duckdb`` or a Spark URL (``spark``, ``spark://MASTER``); anything else is refused
+    rather than silently run on DuckDB."""
+    if value == "duckdb" or value in ("spark", "pyspark") or value.startswith("spark://"):
+        return value
+    raise ValueError(f"{value!r} is not an engine: use duckdb or spark://MASTER "
+                     "(e.g. spark://local[2])")
 
 
 class Settings(_Frozen):
@@ -208,10 +291,35 @@ class Settings(_Frozen):
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Zagreb)") from None
+        return check_zone(value)
+
+    @field_validator("targets")
+    @classmethod
+    def _targets(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """Each target a number or a band ``[low, high]``, for a metric of the catalogue."""
+        from supportmetrics.metrics import CATALOGUE, Unit
+
+        problems = []
+        for metric_id, target in value.items():
+            metric = CATALOGUE.get(metric_id)
+            if metric is None:
+                problems.append(f"{metric_id}: not a metric id (supportmetrics metrics --list "
+                                "shows them)")
+                continue
+            numbers = list(target) if isinstance(target, (list, tuple)) else [target]
+            if len(numbers) not in (1, 2) or not all(
+                    isinstance(n, (int, float)) and not isinstance(n, bool) and math.isfinite(n)
+                    for n in numbers):
+                problems.append(f"{metric_id} = {target!r}: a target is a number (csat = 85) "
+                                "or a band of two numbers (csat = [80, 90])")
+            elif len(numbers) == 2 and numbers[0] > numbers[1]:
+                problems.append(f"{metric_id} = {target!r}: a band is [low, high], the low "
+                                "first")
+            elif metric.unit not in (Unit.POINTS, Unit.MONEY) and min(numbers) < 0:
+                problems.append(f"{metric_id} = {target!r}: {metric.title} is never negative "
+                                f"(unit {metric.unit.value})")
+        if problems:
+            raise ValueError("; ".join(problems))
         return value
 
     @field_validator("currency")
@@ -252,13 +360,33 @@ def load_settings(path: Path) -> Settings:
 
 
 def settings_from_dict(data: dict[str, Any], source: str = "settings") -> Settings:
+    """Settings from parsed TOML: every problem found at once, each naming its key."""
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(f"{source}: {problems}") from exc
+        raise ConfigError(f"{source}: {issues(exc)}") from exc
+
+
+def table_mapping(data: dict[str, Any], source: str = "mapping") -> TableMapping:
+    """A mapping from plain values (options or a dict), or a MappingError naming the key."""
+    from supportmetrics.errors import MappingError
+
+    try:
+        return TableMapping.model_validate(data)
+    except ValidationError as exc:
+        raise MappingError(f"{source}: {issues(exc)}") from exc
+
+
+def issues(exc: ValidationError) -> str:
+    """Pydantic's errors as ``key: what is wrong`` lines (one issue: one line)."""
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"])
+        message = str(err["msg"]).removeprefix("Value error, ")
+        lines.append(f"{key}: {message}")
+    if len(lines) == 1:
+        return lines[0]
+    return f"{len(lines)} problems:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 DEFAULT_CONFIG_TEXT = """\

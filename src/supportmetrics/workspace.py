@@ -23,6 +23,7 @@ from supportmetrics.config import (
     Settings,
     TableMapping,
     load_settings,
+    table_mapping,
 )
 from supportmetrics.errors import (
     ConfigError,
@@ -31,6 +32,7 @@ from supportmetrics.errors import (
     SupportMetricsError,
     WorkspaceDamaged,
     WorkspaceError,
+    translate_errors,
 )
 from supportmetrics.ingest import LoadResult, create_table_sql, load_files, normalise_name
 from supportmetrics.ingest.load import STORAGE_TYPES, reclaim_space, storage_matches
@@ -171,6 +173,7 @@ class Workspace:
             return mapping
         return self.settings.mappings.get(table, TableMapping())
 
+    @translate_errors()
     def ingest(
         self,
         table: str,
@@ -192,6 +195,7 @@ class Workspace:
         except LoadFailed as exc:
             raise self._settle(exc) from exc.cause
 
+    @translate_errors()
     def ingest_frame(
         self, table: str, frame: object, label: str | None = None,
         mapping: TableMapping | dict[str, Any] | None = None,
@@ -226,7 +230,7 @@ class Workspace:
             return self.mapping_for(table)
         if isinstance(mapping, TableMapping):
             return mapping
-        return TableMapping.model_validate(mapping)
+        return table_mapping(mapping)
 
     # -- data out ----------------------------------------------------------------------------
 
@@ -249,6 +253,7 @@ class Workspace:
             self._engines[key] = open_engine(self, url)
         return self._engines[key]
 
+    @translate_errors()
     def metric(
         self,
         metric: str,
@@ -275,6 +280,7 @@ class Workspace:
         table_spec(name)
         return self.backend.table(name)
 
+    @translate_errors()
     def tables(self) -> list[TableInfo]:
         """Rows, time span and last load of every canonical table."""
         infos = []

@@ -19,7 +19,7 @@ def calc(
     list_: bool = typer.Option(False, "--list", help="Show every calculator and its inputs."),
     fmt: str = typer.Option("text", "--format", help="text|json"),
 ) -> None:
-    """Compute a metric from plain numbers, e.g. calc retention_rate -i end=200 -i new=20 -i start=200."""
+    """Compute a metric from plain numbers: calc retention_rate -i end=200 -i new=20 -i start=200"""
     if fmt not in ("text", "json"):
         raise typer.BadParameter(f"{fmt!r}: expected text or json", param_hint="--format")
     if list_ or name is None:

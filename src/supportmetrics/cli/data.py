@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from supportmetrics.cli.app import app, console, err_console, open_workspace
-from supportmetrics.config import TableMapping
+from supportmetrics.cli.app import app, console, err_console, open_workspace, say
+from supportmetrics.config import check_timestamp_format, table_mapping
+from supportmetrics.errors import MappingError
 from supportmetrics.ingest import LoadResult, parse_map_options
 
 MAX_SHOWN = 20
@@ -58,11 +62,14 @@ def ingest(
             column, _, pair = option.partition(":")
             source, _, target = pair.partition("=")
             if not column or not pair or "=" not in pair:
-                from supportmetrics.errors import MappingError
-
                 raise MappingError(f"--value {option!r}: expected COLUMN:SOURCE=CANONICAL")
             values.setdefault(column, {})[source] = target
-        merged = TableMapping(
+        if timestamp_format is not None:
+            try:
+                check_timestamp_format(timestamp_format)
+            except ValueError as exc:
+                raise MappingError(f"--timestamp-format: {exc}") from None
+        merged = table_mapping(dict(
             table=table,
             columns={**base.columns, **parse_map_options(map_)},
             values=values,
@@ -75,9 +82,10 @@ def ingest(
             encoding=encoding or base.encoding,
             units={**base.units, **parse_map_options(
                 unit, "--unit", "first_response_seconds=minutes", "COLUMN=UNIT")},
-        )
-        with console.status(f"loading {table}") as status:
-            result = ws.ingest(table, files, mapping=merged, progress=lambda m: status.update(m))
+        ), source="ingest options")
+        with console.status(Text(f"loading {table}")) as status:
+            result = ws.ingest(table, files, mapping=merged,
+                               progress=lambda m: status.update(Text(m)))
     report_load(result)
     if result.file_problems:  # a file missing or unreadable, or a mapping it does not fit
         raise typer.Exit(2)
@@ -91,45 +99,50 @@ def _character(text: str) -> str:
 
 
 def report_load(result: LoadResult) -> None:
+    # every line holds values from the files: printed as text, never read as markup
     for problem in result.file_problems:
-        err_console.print(f"[red]file rejected:[/] {problem}", highlight=False)
+        say(err_console, "file rejected:", "red", str(problem))
     if not result.committed:
         files = len(result.file_problems)
         console.print(
             f"{result.table}: nothing loaded: {files} of {len(result.files)} file(s) could not be "
             "loaded, and a load is all or nothing; fix them (or leave them out) and load again",
-            highlight=False,
+            highlight=False, markup=False,
         )
         return
     for reject in result.rejects[:MAX_SHOWN]:
-        err_console.print(f"[yellow]rejected:[/] {reject}", highlight=False)
+        say(err_console, "rejected:", "yellow", str(reject))
     if len(result.rejects) > MAX_SHOWN:
-        err_console.print(f"... and {len(result.rejects) - MAX_SHOWN} more", highlight=False)
+        err_console.print(f"... and {len(result.rejects) - MAX_SHOWN} more", highlight=False,
+                          markup=False)
     console.print(
         f"{result.table}: {result.rows_read} rows read, {result.accepted} accepted "
         f"({result.inserted} new, {result.updated} updated, {result.unchanged} unchanged), "
         f"{result.rejected_rows} rejected in {result.seconds:.2f}s",
-        highlight=False,
+        highlight=False, markup=False,
     )
     if result.rejects_path is not None:
-        console.print(f"rejects written to {result.rejects_path}", highlight=False)
+        console.print(f"rejects written to {result.rejects_path}", highlight=False, markup=False)
 
 
 @app.command()
 def tables() -> None:
-    """Show each table's rows, time span and last load."""
+    """Show each table's rows, time span and last load (times in the workspace time zone)."""
     with open_workspace() as ws:
         infos = ws.tables()
-    view = Table("table", "rows", "from", "to", "last load", "attributes")
+        zone = ws.settings.zone
+    view = Table("table", "rows", "from", "to", "last load", "attributes",
+                 caption=f"times in {zone.key}")
+    view.columns[1].justify = "right"
     for info in infos:
-        view.add_row(
+        view.add_row(*(Text(cell) for cell in (
             info.name,
             f"{info.rows:,}",
-            f"{info.first_at:%Y-%m-%d %H:%M}" if info.first_at else "",
-            f"{info.last_at:%Y-%m-%d %H:%M}" if info.last_at else "",
-            f"{info.last_load_at:%Y-%m-%d %H:%M:%S}" if info.last_load_at else "never",
+            _local(info.first_at, zone),
+            _local(info.last_at, zone),
+            _local(info.last_load_at, zone, seconds=True) or "never",
             ", ".join(info.attributes[:6]) + (" ..." if len(info.attributes) > 6 else ""),
-        )
+        )))
     console.print(view)
 
 
@@ -151,7 +164,7 @@ def attributes_list(
         rows = [(name, ws.attributes(name)) for name in names]
     view = Table("table", "attribute columns")
     for name, attributes in rows:
-        view.add_row(name, ", ".join(attributes))
+        view.add_row(Text(name), Text(", ".join(attributes)))
     console.print(view)
 
 
@@ -163,7 +176,7 @@ def attributes_drop(
     """Delete an attribute column and its values (a later load of a file with it adds it again)."""
     with open_workspace(must_exist=True) as ws:
         ws.drop_attribute(table, column)
-    console.print(f"{table}: attribute column {column} dropped", highlight=False)
+    console.print(f"{table}: attribute column {column} dropped", highlight=False, markup=False)
 
 
 @attributes_app.command("rename")
@@ -175,4 +188,13 @@ def attributes_rename(
     """Rename an attribute column (a later load of a file with the old column adds it again)."""
     with open_workspace(must_exist=True) as ws:
         ws.rename_attribute(table, old, new)
-    console.print(f"{table}: attribute column {old} renamed to {new}", highlight=False)
+    console.print(f"{table}: attribute column {old} renamed to {new}", highlight=False,
+                  markup=False)
+
+
+def _local(moment: datetime | None, zone: ZoneInfo, seconds: bool = False) -> str:
+    """A stored (UTC) time in ``zone`` with its offset: 2025-10-01 06:57+02:00."""
+    if moment is None:
+        return ""
+    local = moment.replace(tzinfo=UTC).astimezone(zone)
+    return local.isoformat(sep=" ", timespec="seconds" if seconds else "minutes")

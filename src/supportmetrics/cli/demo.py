@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from supportmetrics.cli.app import app, console
 from supportmetrics.demo import build_demo, steps
@@ -35,7 +36,7 @@ def demo(
     """Build a demo workspace: a year of a support team sized to its volume, then its KPIs."""
     with _progress(steps(tickets, parquet_out)) as step:
         results = build_demo(directory, seed, tickets, parquet_out, progress=step)
-    view = Table("table", "rows", "rejected", title=f"demo workspace in {directory}")
+    view = Table("table", "rows", "rejected", title=Text(f"demo workspace in {directory}"))
     for name, result in results.items():
         view.add_row(name, f"{result.accepted:,}", f"{result.rejected_rows:,}")
     console.print(view)

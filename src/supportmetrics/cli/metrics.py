@@ -10,15 +10,26 @@ from typing import Any
 import pandas as pd
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from supportmetrics.cli.app import app, console, err_console, open_workspace, state
+from supportmetrics.cli.app import (
+    app,
+    check_writable,
+    console,
+    err_console,
+    open_workspace,
+    say,
+    state,
+)
 from supportmetrics.csv_cells import safe_arrow, safe_frame
 from supportmetrics.engine import build_query
+from supportmetrics.engine.summary import format_value
 from supportmetrics.errors import QueryError, query_notes
-from supportmetrics.metrics import CATALOGUE, DOMAINS, direction_label
+from supportmetrics.metrics import CATALOGUE, DOMAINS, Unit, direction_label
 
 AS_OF_HELP = ("Judge SLA targets as of this local date or time (2025-12-31T18:00; a date is "
               "its midnight); default: the end of the ticket data.")
+FORMATS = ("table", "csv", "json")
 
 
 def _where(options: list[str]) -> list[tuple[str, str]]:
@@ -49,7 +60,13 @@ def metrics_command(
     as_of: str = typer.Option(None, "--as-of", help=AS_OF_HELP),
     fmt: str = typer.Option("table", "--format", help="table|csv|json"),
 ) -> None:
-    """Compute metrics per period (and per dimension)."""
+    """Compute metrics per period (and per dimension).
+
+    Table output is humanised (durations in s/min/h/d, percentages with %); CSV and JSON keep
+    the raw numbers (durations in seconds) and name each row's unit. Periods start on local
+    dates of the workspace time zone.
+    """
+    _check_format(fmt)
     if list_ or not ids:
         _print_catalogue(fmt)
         return
@@ -58,10 +75,21 @@ def metrics_command(
     ]
     with open_workspace(must_exist=True) as ws, query_notes() as notes:
         engine = ws.engine(state.engine)
-        frame = engine.metrics(queries)
-    emit(frame, fmt, drop_for_json=("without_end",))
+        frame = with_units(engine.metrics(queries))
+        zone = ws.settings.timezone
+    emit(frame, fmt, zone, caption=f"periods in {zone}", humanise=True)
     for message in notes:
-        err_console.print(f"[bold yellow]note:[/] {message}", highlight=False)
+        say(err_console, "note:", "bold yellow", message)
+
+
+def with_units(frame: pd.DataFrame) -> pd.DataFrame:
+    """``unit`` (the catalogue's unit of each row's metric) after ``value``."""
+    frame = frame.copy()
+    units = frame["metric"].map(lambda m: CATALOGUE[m].unit.value) if len(frame) else []
+    frame.insert(list(frame.columns).index("value") + 1, "unit", units)
+    if "without_end" in frame:  # a duration metric among others: none for the others
+        frame["without_end"] = frame["without_end"].astype("Int64")
+    return frame
 
 
 @app.command()
@@ -74,14 +102,20 @@ def explain(
     as_of: str = typer.Option(None, "--as-of", help=AS_OF_HELP),
     fmt: str = typer.Option("table", "--format", help="table|csv|json"),
 ) -> None:
-    """List the units behind one number, each with its own value."""
+    """List the units behind one number, each with its own value.
+
+    Times are shown in the workspace time zone with their UTC offset.
+    """
+    _check_format(fmt)
     start, end, g = _period_bounds(period, grain)
     query = build_query(metric, g, (), start, end, _where(where), clock, as_of=as_of)
     with open_workspace(must_exist=True) as ws:
         frame = ws.engine(state.engine).explain(query)
-    emit(frame, fmt)
+        zone = ws.settings.timezone
+    seconds = "; durations in seconds" if CATALOGUE[metric].unit is Unit.SECONDS else ""
+    emit(frame, fmt, zone, caption=f"periods and times in {zone}{seconds}")
     if fmt == "table" and "value" in frame and len(frame):
-        console.print(f"{len(frame)} units", highlight=False)
+        console.print(f"{len(frame)} units", highlight=False, markup=False)
 
 
 @app.command()
@@ -90,79 +124,143 @@ def facts(
     fmt: str = typer.Option("csv", "--format", help="csv|parquet"),
     out: Path = typer.Option(None, "--out", help="Output file (csv defaults to stdout)."),
 ) -> None:
-    """Export per-ticket facts row by row (first response, solves, reopens, SLA, ...)."""
+    """Export per-ticket facts row by row (first response, solves, reopens, SLA, ...).
+
+    Times carry their offset: CSV gives them in the workspace time zone (2025-10-01
+    11:00:00+0200), Parquet as UTC instants. Durations are in seconds.
+    """
     if what != "tickets":
         raise QueryError(f"facts {what!r}: only 'tickets' facts exist")
+    if fmt not in ("csv", "parquet"):
+        raise QueryError(f"--format {fmt!r}: expected csv or parquet")
+    if fmt == "parquet" and out is None:
+        raise QueryError("--format parquet needs --out FILE")
+    if out is not None:
+        check_writable(out)
     with open_workspace(must_exist=True) as ws:
-        table = ws.engine(state.engine).ticket_facts()
+        table = _aware(ws.engine(state.engine).ticket_facts())
         if fmt == "parquet":
-            if out is None:
-                raise QueryError("--format parquet needs --out FILE")
             table.to_parquet(out)
-        elif fmt == "csv":
-            import pyarrow.csv as pacsv
+            return
+        _write_csv(table.order_by("ticket_id"), ws.settings.timezone, out)
 
-            arrow = safe_arrow(table.order_by("ticket_id").to_pyarrow())
-            if out is None:
-                sink = typer.get_binary_stream("stdout")
-                pacsv.write_csv(arrow, sink)
-                sink.flush()
-            else:
-                pacsv.write_csv(arrow, str(out))
-        else:
-            raise QueryError(f"--format {fmt!r}: expected csv or parquet")
+
+def _aware(table: Any) -> Any:
+    """Timestamp columns (stored as UTC) marked as UTC instants."""
+    import ibis.expr.datatypes as dt
+
+    return table.mutate(**{
+        name: table[name].cast(dt.Timestamp(timezone="UTC"))
+        for name, dtype in table.schema().items() if dtype.is_timestamp() and not dtype.timezone
+    })
+
+
+def _write_csv(table: Any, zone: str, out: Path | None) -> None:
+    """Stream ``table`` as CSV, its times in ``zone``, to ``out`` or stdout."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    arrow = safe_arrow(table.to_pyarrow())  # text cells follow the formula policy
+    schema = pa.schema([
+        f.with_type(pa.timestamp(f.type.unit, tz=zone)) if pa.types.is_timestamp(f.type) else f
+        for f in arrow.schema
+    ])
+    sink: Any = typer.get_binary_stream("stdout") if out is None else str(out)
+    pacsv.write_csv(arrow.cast(schema), sink)
+    if out is None:
+        sink.flush()
 
 
 def _period_bounds(period: str | None, grain: str | None) -> tuple[Any, Any, str]:
     from datetime import date
 
     from supportmetrics.engine.engine import _next_grain
-    from supportmetrics.engine.query import Grain
+    from supportmetrics.engine.query import Grain, check_day, parse_enum
 
     if period is None:
         return None, None, grain or "range"
     try:
         if len(period) == 7:
-            start = date.fromisoformat(period + "-01")
-            g = grain or "month"
+            start, natural = date.fromisoformat(period + "-01"), "month"
         elif len(period) == 4:
-            start, g = date(int(period), 1, 1), grain or "year"
+            start, natural = date(int(period), 1, 1), "year"
         else:
-            start, g = date.fromisoformat(period), grain or "day"
+            start, natural = date.fromisoformat(period), "day"
     except ValueError:
         raise QueryError(f"--period {period!r}: expected 2025, 2025-10 or 2025-10-06") from None
-    return start, _next_grain(start, Grain(g)), g
+    check_day(start, "--period", period)
+    g = grain or natural
+    # --grain range: the period as written (a year, a month or a day) as one range
+    length = parse_enum(Grain, natural if g == "range" else g, "--grain")
+    return start, _next_grain(start, length), g  # type: ignore[arg-type]
 
 
-def emit(frame: pd.DataFrame, fmt: str, drop_for_json: tuple[str, ...] = ()) -> None:
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise QueryError(f"--format {fmt!r}: expected table, csv or json")
+
+
+def emit(frame: pd.DataFrame, fmt: str, zone: str = "UTC", caption: str | None = None,
+         humanise: bool = False) -> None:
+    """``frame`` as a table, CSV or JSON: the same columns in each, times in ``zone`` with
+    their offset. ``humanise``: the table shows ``value`` in the unit its row names (``unit``)."""
+    _check_format(fmt)
+    frame = _zoned(frame, zone)
     if fmt == "json":
-        records = frame.drop(columns=[c for c in drop_for_json if c in frame]).to_dict("records")
-        console.file.write(json.dumps([_clean(r) for r in records], default=str) + "\n")
+        records = frame.to_dict("records")
+        console.file.write(json.dumps([_clean(r) for r in records]) + "\n")
     elif fmt == "csv":
         safe_frame(frame).to_csv(console.file, index=False)
-    elif fmt == "table":
-        view = Table(*[str(c) for c in frame.columns])
-        for row in frame.itertuples(index=False):
-            view.add_row(*[_cell(v) for v in row])
-        console.print(view)
     else:
-        raise QueryError(f"--format {fmt!r}: expected table, csv or json")
+        view = Table(caption=caption)
+        for column in frame.columns:
+            numeric = pd.api.types.is_numeric_dtype(frame[column]) or column == "value"
+            view.add_column(Text(str(column)), justify="right" if numeric else "left")
+        units = frame["unit"] if humanise else None
+        for index, row in enumerate(frame.itertuples(index=False)):
+            unit = Unit(units.iloc[index]) if units is not None else None
+            view.add_row(*[
+                Text(_cell(v, unit if c == "value" else None)) for c, v in zip(
+                    frame.columns, row, strict=True)])
+        console.print(view)
+
+
+def _zoned(frame: pd.DataFrame, zone: str) -> pd.DataFrame:
+    """Timestamp columns (naive UTC) as times in ``zone`` carrying their offset."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            values = frame[column]
+            if getattr(values.dt, "tz", None) is None:
+                values = values.dt.tz_localize("UTC")
+            frame[column] = values.dt.tz_convert(zone)
+    return frame
 
 
 def _clean(record: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for key, value in record.items():
-        if isinstance(value, float) and math.isnan(value):
+        if value is None or value is pd.NaT or value is pd.NA or (
+                isinstance(value, float) and math.isnan(value)):
             value = None
+        elif hasattr(value, "isoformat"):  # a time (with its offset) or a date
+            value = value.isoformat()
         elif hasattr(value, "item"):
             value = value.item()
-        out[key] = None if value is pd.NaT else value
+        out[key] = value
     return out
 
 
-def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def _cell(value: Any, unit: Unit | None = None) -> str:
+    if value is None or value is pd.NaT or value is pd.NA or (
+            isinstance(value, float) and math.isnan(value)):
         return ""
+    if isinstance(value, pd.Timestamp):
+        return str(value.isoformat(sep=" "))
+    if unit is not None:
+        return format_value(float(value), unit)
+    if isinstance(value, int) or (hasattr(value, "is_integer") and value.is_integer()):
+        return f"{int(value):,}"
     if isinstance(value, float):
         return f"{value:,.2f}"
     return str(value)
@@ -179,9 +277,11 @@ def _print_catalogue(fmt: str) -> None:
         console.file.write(json.dumps(items) + "\n")
         return
     for domain, metrics in DOMAINS.items():
-        view = Table("id", "title", "unit", "better", "definition", title=domain, show_lines=False)
+        view = Table("id", "title", "unit", "better", "definition", title=Text(domain),
+                     show_lines=False)
         for m in metrics:
-            view.add_row(m.id, m.title, m.unit.value, direction_label(m), m.definition)
+            view.add_row(*(Text(cell) for cell in (
+                m.id, m.title, m.unit.value, direction_label(m), m.definition)))
         console.print(view)
 
 

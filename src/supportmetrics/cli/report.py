@@ -8,9 +8,11 @@ from pathlib import Path
 
 import typer
 
-from supportmetrics.cli.app import app, console, err_console, open_workspace
+from supportmetrics.cli.app import app, check_writable, console, err_console, open_workspace
 from supportmetrics.cli.metrics import _where
 from supportmetrics.errors import QueryError
+
+#: the optional packages each format is written with (the error boundary names their extra)
 
 
 @app.command()
@@ -32,6 +34,7 @@ def report(
 
     if fmt not in FORMATS:
         raise QueryError(f"--format {fmt!r}: expected html, xlsx or pdf")
+    check_writable(out)
     if fmt == "pdf":  # say what to install before minutes of work, not after
         from supportmetrics.reports.pdf import require_weasyprint
 
@@ -43,7 +46,8 @@ def report(
         steps = report_steps()
         progress(steps, steps, f"writing the {fmt} file")
         write_report(model, fmt, out)
-    console.print(f"{fmt} report for {model.period_label()} written to {out}", highlight=False)
+    console.print(f"{fmt} report for {model.period_label()} written to {out}", highlight=False,
+                  markup=False)
 
 
 @contextmanager

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from supportmetrics.cli.app import app, console, err_console, open_workspace, workspace_dir
+from supportmetrics.cli.app import app, console, err_console, open_workspace, say, workspace_dir
 from supportmetrics.workspace import Workspace
 
 
@@ -16,20 +16,18 @@ def check() -> None:
     directory = workspace_dir()
     result = Workspace.check(directory)
     if not result.ok:
-        err_console.print(
-            f"[bold red]damaged:[/] {result.database}: {result.problem}", highlight=False
-        )
+        say(err_console, "damaged:", "bold red", f"{result.database}: {result.problem}")
         err_console.print(
             "Restore the last backup with `supportmetrics restore BACKUP_DIR` (the damaged file "
             "is kept next to it), or load your files again into a new workspace.",
-            highlight=False,
+            highlight=False, markup=False,
         )
         raise typer.Exit(2)
     rows = sum(t.rows for t in result.tables)
     console.print(
         f"{result.database}: whole: {len(result.tables)} tables, {rows:,} rows read, every "
         "block's checksum verified",
-        highlight=False,
+        highlight=False, markup=False,
     )
 
 
@@ -45,7 +43,7 @@ def backup(
         f"backed up {len(result.tables)} tables ({rows:,} rows, {result.database_bytes:,} bytes) "
         f"to {result.directory} at {result.created_at}; restore with "
         f"`supportmetrics restore {result.directory}`",
-        highlight=False,
+        highlight=False, markup=False,
     )
 
 
@@ -59,7 +57,8 @@ def restore(
     console.print(
         f"restored {result.directory} from the backup of {result.created_at} in {result.source} "
         f"({len(result.tables)} tables, {rows:,} rows)",
-        highlight=False,
+        highlight=False, markup=False,
     )
     for path in result.set_aside:
-        console.print(f"kept the replaced {path.name} (delete it when done)", highlight=False)
+        console.print(f"kept the replaced {path.name} (delete it when done)", highlight=False,
+                      markup=False)

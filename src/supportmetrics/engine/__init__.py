@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from supportmetrics.config import check_engine_url
 from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange, parse_enum
+from supportmetrics.errors import QueryError
 
 if TYPE_CHECKING:
     from supportmetrics.engine.engine import Engine
@@ -46,7 +48,11 @@ def open_engine(workspace: Workspace, url: str | None = None) -> Engine:
     from supportmetrics.engine.engine import Engine
 
     url = url or workspace.settings.engine.url
-    if url.startswith("spark"):
+    try:
+        check_engine_url(url)
+    except ValueError as exc:
+        raise QueryError(f"--engine: {exc}") from None
+    if url.startswith("spark") or url == "pyspark":
         from supportmetrics.engine.spark import spark_backend
 
         return Engine(spark_backend(workspace, url), workspace.settings)

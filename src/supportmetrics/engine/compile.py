@@ -6,6 +6,7 @@ Every compiled expression has the columns ``period`` (date of the period start),
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -87,14 +88,40 @@ def filtered(metric_where: Any, query: Query, t: Table, settings: Settings) -> T
     if metric_where is not None:
         t = t.filter(resolve(metric_where, t, settings))
     for name, value in query.where:
-        column = t[name]
-        if column.type().is_boolean():
-            t = t.filter(column == (value.lower() in ("true", "1", "yes")))
-        elif column.type().is_numeric():
-            t = t.filter(column == float(value))
-        else:
-            t = t.filter(column == value)
+        t = t.filter(t[name] == where_value(name, t[name].type(), value))
     return t
+
+
+_TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
+
+
+def where_value(name: str, dtype: Any, value: str) -> Any:
+    """The ``--where NAME=VALUE`` text as a value of the column's type, or a QueryError."""
+    if dtype.is_boolean():
+        if value.lower() not in _TRUE + _FALSE:
+            raise QueryError(f"--where {name}={value}: {name} is true or false; give one of "
+                             "true, false, yes, no, 1, 0")
+        return value.lower() in _TRUE
+    if dtype.is_numeric():
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            raise QueryError(f"--where {name}={value}: {name} is a number; give a number, "
+                             f"e.g. --where {name}=4") from None
+        return number
+    if dtype.is_timestamp() or dtype.is_date():
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise QueryError(f"--where {name}={value}: {name} is a time; give it as ISO 8601, "
+                             f"e.g. --where {name}=2025-10-01T09:00:00") from None
+        return moment.date() if dtype.is_date() else moment
+    if not dtype.is_string():
+        raise QueryError(f"--where {name}: a column of type {dtype} cannot be filtered on; "
+                         "filter on a text, number, true/false or time column")
+    return value
 
 
 def with_period(t: Table, anchor: str, query: Query, ctx: Context) -> Table:
@@ -221,6 +248,7 @@ def snapshot_units(
 
 def compile_snapshot(metric: Snapshot, query: Query, ctx: Context) -> Table:
     t = ctx.sources.get(metric.source, ctx.as_of)
+    check_dimensions(metric, query, t)
     t = filtered(metric.where, query, prune(t, metric, query, ctx.settings), ctx.settings)
     age = metric.min_age_seconds(ctx.settings) if metric.min_age_seconds else None
     t = snapshot_units(t, metric.opened, metric.closed, "end", ctx, age, metric.age_from)
@@ -266,7 +294,28 @@ def _part_table(name: str, part: Part, query: Query, ctx: Context, dims: list[st
     return t.group_by(["period", *dims]).aggregate(**{name: value})
 
 
+def check_parts(metric: Combined, query: Query, ctx: Context) -> None:
+    """A Combined metric is broken down only by its own dimensions (a part's attribute columns
+    are not shared by the others), all of them honoured by one part at least, and filtered
+    only on columns one part has at least."""
+    for name in query.by:
+        if name not in metric.dimensions:
+            raise QueryError(
+                f"{metric.id} cannot be broken down by {name!r}; its dimensions are: "
+                f"{', '.join(metric.dimensions) or 'none'}")
+    honoured = [p.dimensions if p.dimensions is not None else metric.dimensions
+                for p in metric.parts.values()]
+    if query.by and not any(set(query.by) <= set(dims) for dims in honoured):
+        raise QueryError(f"{metric.id} cannot be broken down by {', '.join(query.by)} together: "
+                         "no part of it has them all; ask for one at a time")
+    columns = set().union(*(ctx.sources.get(p.source).columns for p in metric.parts.values()))
+    for name, _value in query.where:
+        if name not in columns:
+            raise QueryError(f"{metric.id}: --where {name}: no such column on its units")
+
+
 def compile_combined(metric: Combined, query: Query, ctx: Context) -> Table:
+    check_parts(metric, query, ctx)
     base = ctx.periods_table.select("period")
     if query.grain is Grain.RANGE:
         base = base.limit(1)
@@ -336,6 +385,11 @@ def prune(t: Table, spec: Any, query: Query, settings: Settings) -> Table:
 def compile_rollup(metric: Rollup, query: Query, ctx: Context) -> Table:
     from supportmetrics.metrics import get_metric
 
+    for name in query.by:
+        if name == metric.over or name not in metric.dimensions:
+            raise QueryError(
+                f"{metric.id} cannot be broken down by {name!r}; its dimensions are: "
+                f"{', '.join(metric.dimensions) or 'none'}")
     inner_query = replace(query, metric=metric.of, by=(*query.by, metric.over))
     inner = compile_metric(get_metric(metric.of), inner_query, ctx)
     weights = metric.weights(ctx.settings)

@@ -18,6 +18,8 @@ from supportmetrics.config import Settings
 from supportmetrics.engine import store
 from supportmetrics.engine.compile import (
     Context,
+    check_dimensions,
+    check_parts,
     compile_metric,
     filtered,
     part_units,
@@ -26,9 +28,9 @@ from supportmetrics.engine.compile import (
     unit_values,
     with_period,
 )
-from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange
+from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange, check_day
 from supportmetrics.engine.sources import SOURCES, Sources, attribute_column, attribute_name
-from supportmetrics.errors import QueryError, QueryWarning
+from supportmetrics.errors import QueryError, QueryWarning, translate_errors
 from supportmetrics.metrics import CATALOGUE, get_metric
 from supportmetrics.metrics.model import (
     Combined,
@@ -339,6 +341,7 @@ class Engine:
         query = self.in_namespace(metric, query)
         return compile_metric(metric, query, self.context(query))
 
+    @translate_errors()
     def metric(self, query: Query) -> pd.DataFrame:
         """Rows of (metric, period, *by, value, count[, without_end]) for one metric."""
         metric = get_metric(query.metric)
@@ -377,12 +380,14 @@ class Engine:
         frame["period"] = frame["period"].map(lambda d: d.isoformat())
         return frame
 
+    @translate_errors()
     def metrics(self, queries: list[Query]) -> pd.DataFrame:
         frames = [self.metric(q) for q in queries]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     # -- explain ---------------------------------------------------------------------------
 
+    @translate_errors()
     def explain(self, query: Query) -> pd.DataFrame:
         """The units behind each number of ``query``, with each unit's own value."""
         metric = get_metric(query.metric)
@@ -391,8 +396,9 @@ class Engine:
         if isinstance(metric, (Combined, Rollup)):
             return self._explain_parts(metric, query, ctx)
         source = SOURCES[metric.source]
-        t = filtered(metric.where, query, self.sources.get(metric.source, ctx.as_of),
-                     self.settings)
+        units = self.sources.get(metric.source, ctx.as_of)
+        check_dimensions(metric, query, units)
+        t = filtered(metric.where, query, units, self.settings)
         if isinstance(metric, Snapshot):
             age = metric.min_age_seconds(self.settings) if metric.min_age_seconds else None
             t = snapshot_units(t, metric.opened, metric.closed, "end", ctx, age, metric.age_from)
@@ -419,8 +425,8 @@ class Engine:
     def _explain_parts(self, metric: Any, query: Query, ctx: Context) -> pd.DataFrame:
         if isinstance(metric, Rollup):
             return self.explain(replace(query, metric=metric.of))
+        check_parts(metric, query, ctx)
         frames = []
-
         for name, part in metric.parts.items():
             source = SOURCES[part.source]
             t = part_units(name, part, query, ctx)
@@ -509,12 +515,15 @@ def parse_instant(value: str | date | datetime | None, option: str) -> datetime 
 
 
 def parse_date(value: str | date | datetime | None, option: str) -> date | None:
-    if value is None or isinstance(value, date):
-        return value.date() if isinstance(value, datetime) else value
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return check_day(value.date() if isinstance(value, datetime) else value, option, value)
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise QueryError(f"{option} {value!r}: expected a date like 2025-10-01") from None
+    return check_day(day, option, value)
 
 
 __all__ = ["CATALOGUE", "Engine", "Query", "Stat", "TimeRange"]

@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from supportmetrics.currency import format_money
 from supportmetrics.engine import build_query
@@ -89,9 +90,9 @@ def print_summary(workspace: Any, console: Console | None = None) -> None:
     console = console or Console()
     rows = summary_rows(workspace)
     _, _, periods = rows[0]
-    view = Table("metric", *periods, title=f"KPI summary ({workspace.directory})")
+    view = Table("metric", *periods, title=Text(f"KPI summary ({workspace.directory})"))
     for metric_id, title, values in rows[1:]:
-        view.add_row(f"{title} [dim]({metric_id})[/]", *values)
+        view.add_row(Text.assemble(title, " ", (f"({metric_id})", "dim")), *values)
     console.print(view)
     for note in missing_headlines(workspace):
         console.print(f"[dim]{escape(note)}[/]", highlight=False)

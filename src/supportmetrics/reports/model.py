@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from supportmetrics.engine.query import check_day
 from supportmetrics.engine.summary import format_seconds, format_value
 from supportmetrics.errors import QueryError, SupportMetricsError, query_notes
 from supportmetrics.metrics import CATALOGUE, DOMAINS, Direction, Metric, Unit, direction_in
@@ -271,10 +272,11 @@ def parse_day(text: str | date | None, option: str) -> date | None:
     if text is None or isinstance(text, date):
         return text
     try:
-        return date.fromisoformat(text + "-01" if len(text) == 7 else text)
+        day = date.fromisoformat(text + "-01" if len(text) == 7 else text)
     except ValueError:
         raise QueryError(f"{option} {text!r}: expected a month (2025-10) or a day "
                          "(2025-10-06)") from None
+    return check_day(day, option, text)
 
 
 def resolve_periods(
