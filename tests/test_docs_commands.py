@@ -144,10 +144,26 @@ def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
+@pytest.fixture(scope="session")
+def pages() -> dict[Path, Path]:
+    """The directory each document's blocks run in, made by its first block."""
+    return {}
+
+
 @pytest.fixture
-def playground(tmp_path: Path, demo_workspace: Path) -> Iterator[Path]:
+def playground(
+    request: pytest.FixtureRequest, tmp_path: Path, demo_workspace: Path, pages: dict[Path, Path]
+) -> Iterator[Path]:
+    """One directory per document, shared by its blocks in order: a page is a walkthrough, so a
+    block may use what an earlier block of the same page made (a workspace, a backup)."""
+    block: Block | None = getattr(getattr(request.node, "callspec", None), "params", {}).get("block")
+    if block is not None and block.path in pages:
+        yield pages[block.path]
+        return
     shutil.copytree(demo_workspace, tmp_path / "demo")
     (tmp_path / "examples").symlink_to(REPO / "examples", target_is_directory=True)
+    if block is not None:
+        pages[block.path] = tmp_path
     yield tmp_path
 
 

@@ -16,7 +16,7 @@ from supportmetrics.reports.model import Report
 INSTALL_HINT = (
     "PDF reports need WeasyPrint: pip install 'supportmetrics[pdf]', and its system libraries "
     "Pango and HarfBuzz (Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
-    "libharfbuzz0b; Fedora: dnf install pango; macOS: brew install pango). HTML and XLSX reports "
+    "libharfbuzz0b libharfbuzz-subset0; Fedora: dnf install pango; macOS: brew install pango). HTML and XLSX reports "
     "need nothing more: --format html or --format xlsx."
 )
 
