@@ -155,6 +155,8 @@ class Engine(_Frozen):
     spark_conf: dict[str, str] = Field(default_factory=dict)
     memory_limit: str | None = None
     threads: int | None = None
+    #: seconds a command waits for another process that holds the workspace
+    lock_timeout: float = Field(default=30.0, ge=0)
 
 
 class Settings(_Frozen):

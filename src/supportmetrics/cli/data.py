@@ -94,7 +94,7 @@ def report_load(result: LoadResult) -> None:
 @app.command()
 def tables() -> None:
     """Show each table's rows, time span and last load."""
-    with open_workspace() as ws:
+    with open_workspace(read_only=True) as ws:
         infos = ws.tables()
     view = Table("table", "rows", "from", "to", "last load", "attributes")
     for info in infos:

@@ -37,7 +37,7 @@ def demo(
         view.add_row(name, f"{result.accepted:,}", f"{result.rejected_rows:,}")
     console.print(view)
     if print_summary is not None:
-        with Workspace.open(directory, must_exist=True) as ws:
+        with Workspace.open(directory, read_only=True) as ws:
             print_summary(ws, console)
     console.print(f"next: supportmetrics -w {directory} metrics --list", highlight=False)
 

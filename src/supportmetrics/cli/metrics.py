@@ -51,7 +51,7 @@ def metrics_command(
     queries = [
         build_query(i, grain, _by(by), from_, to, _where(where), clock, stat) for i in ids
     ]
-    with open_workspace(must_exist=True) as ws, query_notes() as notes:
+    with open_workspace(read_only=True) as ws, query_notes() as notes:
         engine = ws.engine(state.engine)
         frame = engine.metrics(queries)
     emit(frame, fmt, drop_for_json=("without_end",))
@@ -71,7 +71,7 @@ def explain(
     """List the units behind one number, each with its own value."""
     start, end, g = _period_bounds(period, grain)
     query = build_query(metric, g, (), start, end, _where(where), clock)
-    with open_workspace(must_exist=True) as ws:
+    with open_workspace(read_only=True) as ws:
         frame = ws.engine(state.engine).explain(query)
     emit(frame, fmt)
     if fmt == "table" and "value" in frame and len(frame):
@@ -87,7 +87,7 @@ def facts(
     """Export per-ticket facts row by row (first response, solves, reopens, SLA, ...)."""
     if what != "tickets":
         raise QueryError(f"facts {what!r}: only 'tickets' facts exist")
-    with open_workspace(must_exist=True) as ws:
+    with open_workspace(read_only=True) as ws:
         table = ws.engine(state.engine).ticket_facts()
         if fmt == "parquet":
             if out is None:
@@ -184,5 +184,5 @@ def summary() -> None:
     """Headline KPIs of the last three months."""
     from supportmetrics.engine.summary import print_summary
 
-    with open_workspace(must_exist=True) as ws:
+    with open_workspace(read_only=True) as ws:
         print_summary(ws, console)

@@ -29,7 +29,7 @@ def report(
 
     if fmt not in FORMATS:
         raise QueryError(f"--format {fmt!r}: expected html, xlsx or pdf")
-    with open_workspace(must_exist=True) as ws:
+    with open_workspace(read_only=True) as ws:
         model = build_report(ws, period=period, start=from_, end=to, grain=grain,
                              where=dict(_where(where)), title=title)
     write_report(model, fmt, out)

@@ -83,6 +83,11 @@ class Sources:
         """Source ``name`` comes from ``load()`` (called once, when first needed)."""
         self._loaders[name] = load
 
+    def build(self, name: str) -> Table:
+        """Source ``name`` computed here (not from a loader), materialized as configured."""
+        result: Table = getattr(self, "_" + name)()
+        return result
+
     def get(self, name: str) -> Table:
         if name not in self._cache:
             load = self._loaders.get(name) or getattr(self, "_" + name)
