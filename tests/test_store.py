@@ -19,7 +19,7 @@ import pytest
 from engine_fixture import SETTINGS, build
 
 from supportmetrics import Workspace
-from supportmetrics.engine import build_query, open_engine
+from supportmetrics.engine import build_query, open_engine, store
 from supportmetrics.engine.engine import Engine
 from supportmetrics.engine.store import META_TABLE
 from supportmetrics.errors import QueryWarning
@@ -246,3 +246,41 @@ def test_a_load_refreshes_the_store_at_its_end(ws: Workspace) -> None:
     assert value(engine, "tickets_solved") == (6.0, 6)  # T1, T2, T3, T4, T6 + T7
     assert engine.stale == ()
     assert kind(engine) == ("none", 0)
+
+
+def test_a_new_store_layout_or_library_version_rebuilds_the_store(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert kind(open_engine(ws)) == ("none", 0)
+    monkeypatch.setattr(store, "STORE_VERSION", store.STORE_VERSION + 1)
+    assert kind(open_engine(ws)) == ("full", 8)
+    import importlib.metadata
+
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version",
+                        lambda name: "0.0.1" if name == "duckdb" else real(name))
+    assert kind(open_engine(ws)) == ("full", 8)
+    assert kind(open_engine(ws)) == ("none", 0)
+
+
+def test_ingest_no_refresh_leaves_the_store_to_refresh(ws: Workspace, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from supportmetrics.cli import main
+
+    directory = ws.directory
+    ws.close()
+    source = tmp_path / "t9.csv"
+    source.write_text("ticket_id,created_at\nT9,2025-10-05 10:00\n", encoding="utf-8")
+    assert main(["-w", str(directory), "ingest", "tickets", str(source), "--no-refresh"]) == 0
+    assert main(["-w", str(directory), "metrics", "ticket_volume", "--from", OCT,
+                 "--to", "2025-11-01", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert '"value": 8.0, "count": 8' in captured.out  # T1..T7 + T9, computed from the tickets
+    assert "run `supportmetrics refresh`" in " ".join(captured.err.split())
+    assert main(["-w", str(directory), "refresh"]) == 0
+    # T9 is the one ticket marked: each source recomputes it
+    assert "facts: updated (1 ticket computed" in capsys.readouterr().out
+    assert main(["-w", str(directory), "metrics", "ticket_volume", "--from", OCT,
+                 "--to", "2025-11-01", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert '"value": 8.0, "count": 8' in captured.out and captured.err == ""

@@ -35,6 +35,11 @@ def ingest(
         help="A value that means empty in every column, e.g. --missing-value '?' --missing-value N/A.",
     ),
     mapping: str = typer.Option(None, "--mapping", help="Use [mappings.NAME] from supportmetrics.toml."),
+    refresh: bool = typer.Option(
+        True, "--refresh/--no-refresh",
+        help="Bring the stored per-ticket tables up to date after the load; --no-refresh for "
+        "several loads in a row, then `supportmetrics refresh` once.",
+    ),
 ) -> None:
     """Load files into a canonical table: validated, idempotent, atomic."""
     with open_workspace() as ws:
@@ -58,7 +63,8 @@ def ingest(
             missing_values=(*base.missing_values, *missing_value),
         )
         with console.status(f"loading {table}") as status:
-            result = ws.ingest(table, files, mapping=merged, progress=lambda m: status.update(m))
+            result = ws.ingest(table, files, mapping=merged, progress=lambda m: status.update(m),
+                               refresh=refresh)
     report_load(result)
     if result.file_problems:  # a file missing or unreadable, or a mapping it does not fit
         raise typer.Exit(2)

@@ -73,6 +73,7 @@ def refresh() -> None:
     for name, result in done.items():
         what = {"none": "already current", "full": "built", "incremental": "updated"}[result.kind]
         console.print(
-            f"{name}: {what} ({result.tickets:,} tickets computed, {result.seconds:.2f} s)",
+            f"{name}: {what} ({result.tickets:,} ticket{'' if result.tickets == 1 else 's'} "
+            f"computed, {result.seconds:.2f} s)",
             highlight=False,
         )
