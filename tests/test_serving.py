@@ -72,6 +72,12 @@ def test_reading_leaves_the_workspace_byte_for_byte_as_it_was(
         assert october_volume(ws.engine()) == 7
         assert [t.rows for t in ws.tables()][:2] == [8, 32]  # tickets T1..T8, events e1..e32
         ws.engine().explain(build_query("tickets_solved", "month", start=OCT, end="2025-11-01"))
+    # outside a with block a reader connects for each query (and lets go after it)
+    reader = Workspace.open(directory, read_only=True)
+    engine = reader.engine()
+    assert october_volume(engine) == 7
+    assert october_volume(engine) == 7  # connected again: the same data, the same answer
+    reader.close()
     for argv in (["metrics", "ticket_volume", "first_response_time", "--by", "agent_id"],
                  ["explain", "tickets_solved", "--period", "2025-10"], ["tables"], ["summary"]):
         assert main(["-w", str(directory), *argv]) == 0, capsys.readouterr().err

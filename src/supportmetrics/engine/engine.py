@@ -93,8 +93,10 @@ class Engine:
                 if self._workspace is not None:
                     backend = self._workspace.backend
                     generation = self._workspace.generation()
-                    if backend is not self.backend or generation != self._generation:
+                    if generation != self._generation:
                         self._setup(backend, generation)
+                    elif backend is not self.backend:
+                        self._bind(backend)  # connected again, same data
                 elif self._generation is None:
                     self._setup(self.backend, 0)
                 yield
@@ -116,6 +118,13 @@ class Engine:
         self.business_table = ibis.memtable(
             cal.business_table(self.settings, self._first_day, self._last_day)
         )
+        self._fingerprint: str | None = None
+        self.stale = ()
+        self._bind(backend)
+
+    def _bind(self, backend: Any) -> None:
+        """Sources over ``backend``; the data span, calendars and fingerprint are kept."""
+        self.backend = backend
         self.sources = Sources(
             backend.table,
             self.settings,
@@ -123,8 +132,6 @@ class Engine:
             zone_table=self.zone_table,
             business_table=self.business_table,
         )
-        self._fingerprint: str | None = None
-        self.stale = ()
         if self._materializing and backend.name == "duckdb":
             # the per-ticket stage is kept in the workspace by the writers (engine/store.py)
             for name in store.STORED:
@@ -145,7 +152,8 @@ class Engine:
                 QueryWarning,
                 stacklevel=2,
             )
-        self.stale = (*self.stale, name)
+        if name not in self.stale:
+            self.stale = (*self.stale, name)
         return self.sources.build(name)
 
     def refresh(self) -> dict[str, store.Refresh]:
@@ -170,7 +178,6 @@ class Engine:
     def forget_connection(self) -> None:
         """The workspace let go of its connection: the temporary tables went with it."""
         self._temporaries.clear()
-        self._generation = None
 
     def close(self) -> None:
         """Drop the temporary tables this engine made; it answers no more queries."""
