@@ -277,6 +277,11 @@ def test_ingest_no_refresh_leaves_the_store_to_refresh(ws: Workspace, tmp_path: 
     captured = capsys.readouterr()
     assert '"value": 8.0, "count": 8' in captured.out  # T1..T7 + T9, computed from the tickets
     assert "run `supportmetrics refresh`" in " ".join(captured.err.split())
+    assert main(["-w", str(directory), "explain", "ticket_volume", "--period", "2025-10",
+                 "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.count("\n") == 9  # the header and T1..T7, T9
+    assert "note: the stored per-ticket tables are older" in " ".join(captured.err.split())
     assert main(["-w", str(directory), "refresh"]) == 0
     # T9 is the one ticket marked: each source recomputes it
     assert "facts: updated (1 ticket computed" in capsys.readouterr().out

@@ -71,11 +71,13 @@ def explain(
     """List the units behind one number, each with its own value."""
     start, end, g = _period_bounds(period, grain)
     query = build_query(metric, g, (), start, end, _where(where), clock)
-    with open_workspace(read_only=True) as ws:
+    with open_workspace(read_only=True) as ws, query_notes() as notes:
         frame = ws.engine(state.engine).explain(query)
     emit(frame, fmt)
     if fmt == "table" and "value" in frame and len(frame):
         console.print(f"{len(frame)} units", highlight=False)
+    for message in notes:
+        err_console.print(f"[bold yellow]note:[/] {message}", highlight=False)
 
 
 @app.command()
