@@ -12,6 +12,7 @@ from typing import Any
 
 import ibis
 import pandas as pd
+import pyarrow as pa
 
 from supportmetrics import calendar as cal
 from supportmetrics.config import Settings
@@ -79,6 +80,12 @@ class Engine:
         #: what the refresh of each stored source did (engine/store.py), once it was needed
         self.refreshed: dict[str, store.Refresh] = {}
         self._fingerprint: str | None = None
+        #: each query's compiled form, by the query and the range and instant it resolved to:
+        #: building and compiling the Ibis expression costs several times running it
+        self._compiled: dict[tuple[Query, date, date, datetime | None], Compiled] = {}
+        self._periods: dict[tuple[str, date, date], tuple[tuple[cal.Period, ...], Any]] = {}
+        #: how many metric expressions this engine compiled (each query shape once)
+        self.compilations = 0
         if materialize and backend.name == "duckdb":
             # the per-ticket stage is kept in the workspace, built when first needed and then
             # refreshed only where loads touched tickets; see engine/store.py
@@ -217,20 +224,23 @@ class Engine:
     def context(self, query: Query) -> Context:
         first, last = self.resolve_range(query)
         grain = "range" if query.grain is Grain.RANGE else query.grain.value
-        periods = cal.periods(grain, first, last, self.settings.timezone)
-        periods_table = ibis.memtable(
-            pd.DataFrame(
-                {
-                    "period": [p.start for p in periods],
-                    "start_utc": [p.start_utc for p in periods],
-                    "end_utc": [p.end_utc for p in periods],
-                    "days": [float((p.end - p.start).days) for p in periods],
-                }
+        key = (grain, first, last)
+        if key not in self._periods:  # one in-memory table per range, shared by its queries
+            periods = cal.periods(grain, first, last, self.settings.timezone)
+            self._periods[key] = tuple(periods), ibis.memtable(
+                pd.DataFrame(
+                    {
+                        "period": [p.start for p in periods],
+                        "start_utc": [p.start_utc for p in periods],
+                        "end_utc": [p.end_utc for p in periods],
+                        "days": [float((p.end - p.start).days) for p in periods],
+                    }
+                )
             )
-        )
+        periods, periods_table = self._periods[key]
         return Context(
             self.sources, self.settings, self.zone_table, self.business_table,
-            first, last, tuple(periods), periods_table, self.as_of(query),
+            first, last, periods, periods_table, self.as_of(query),
         )
 
     def as_of(self, query: Query) -> datetime:
@@ -321,8 +331,17 @@ class Engine:
             # nothing to compute it from: every value null with a note, never 0
             warnings.warn(QueryWarning(missing), stacklevel=2)
             return self._complete(metric, query, ctx, pd.DataFrame(), empty=True)
-        frame = self.backend.execute(compile_metric(metric, query, ctx))
-        return self._complete(metric, query, ctx, frame)
+        key = (query, ctx.first, ctx.last, ctx.as_of)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compile(compile_metric(metric, query, ctx))
+            self._compiled[key] = compiled
+        return self._complete(metric, query, ctx, compiled.execute())
+
+    def _compile(self, expr: Any) -> Compiled:
+        """``expr`` made ready to run again: on DuckDB its SQL, compiled once."""
+        self.compilations += 1
+        return Compiled(self.backend, expr)
 
     def _complete(self, metric: Metric, query: Query, ctx: Context, frame: pd.DataFrame,
                   empty: bool = False) -> pd.DataFrame:
@@ -426,6 +445,38 @@ class Engine:
                     t, start, end, self.business_table, f"{name}_business_seconds", calendar=t._cal
                 ).drop("_cal")
         return t
+
+
+class Compiled:
+    """A metric expression compiled once and run as often as asked.
+
+    On DuckDB the SQL is compiled once and run straight on the connection, its result converted
+    as Ibis converts it (the expression is kept: the in-memory tables it reads, such as the
+    periods, stay registered while it lives). Other backends run the expression each time.
+    """
+
+    def __init__(self, backend: Any, expr: Any) -> None:
+        self.backend = backend
+        self.expr = expr
+        self.sql: str | None = None
+        if backend.name == "duckdb":
+            backend._run_pre_execute_hooks(expr)  # registers the in-memory tables it reads
+            self.table = expr.as_table()
+            self.schema = self.table.schema()
+            self.sql = str(backend.compile(self.table))
+
+    def execute(self) -> pd.DataFrame:
+        if self.sql is None:
+            return self.backend.execute(self.expr)
+        from ibis.backends.duckdb.converter import DuckDBPandasData
+
+        arrow = self.backend.con.sql(self.sql).to_arrow_table()
+        frame = pd.DataFrame({
+            name: (column.to_pylist() if column.null_count or pa.types.is_nested(column.type)
+                   or pa.types.is_dictionary(column.type) else column.to_pandas())
+            for name, column in zip(arrow.column_names, arrow.columns, strict=True)
+        })
+        return DuckDBPandasData.convert_table(frame, self.schema)
 
 
 def _dates_utc(row: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
