@@ -226,14 +226,14 @@ class Engine:
         grain = "range" if query.grain is Grain.RANGE else query.grain.value
         key = (grain, first, last)
         if key not in self._periods:  # one in-memory table per range, shared by its queries
-            periods = cal.periods(grain, first, last, self.settings.timezone)
-            self._periods[key] = tuple(periods), ibis.memtable(
+            made = cal.periods(grain, first, last, self.settings.timezone)
+            self._periods[key] = tuple(made), ibis.memtable(
                 pd.DataFrame(
                     {
-                        "period": [p.start for p in periods],
-                        "start_utc": [p.start_utc for p in periods],
-                        "end_utc": [p.end_utc for p in periods],
-                        "days": [float((p.end - p.start).days) for p in periods],
+                        "period": [p.start for p in made],
+                        "start_utc": [p.start_utc for p in made],
+                        "end_utc": [p.end_utc for p in made],
+                        "days": [float((p.end - p.start).days) for p in made],
                     }
                 )
             )
