@@ -14,6 +14,8 @@ process, side by side:
   For the core metrics the floor is hand-written SQL (``core_sql.py``, over a facts table built
   once beforehand) and the numbers are checked equal; for the other kinds the floor is the SQL
   the engine compiled for that query, replayed (what a query costs without any Python);
+* the same queries, each run over another single month (up to 12 months back): the compiled
+  query of each shape is reused with other bounds; the note counts the compilations;
 * `summary` (its 19 headline metrics, three months) and the whole monthly report model
   (``build_report``, without rendering), then the report written as HTML: engine against the SQL
   those calls sent to DuckDB, recorded and replayed;
@@ -152,6 +154,35 @@ def single_queries(ws: Workspace, engine: Any, times: int) -> list[Row]:
     return rows
 
 
+def other_months(engine: Any, times: int) -> list[Row]:
+    """Each run the same query over another month: a compiled shape run with other bounds."""
+    last = engine.table_span("tickets")[1]
+    months = []
+    for back in range(times):
+        index = last.year * 12 + last.month - 2 - back
+        months.append(date(index // 12, index % 12 + 1, 1))
+    rows = []
+    for kind, metric_id in PER_KIND.items():
+        by: tuple[str, ...] = ("channel",) if metric_id in CORE else ()
+        queries = [build_query(metric_id, "month", by, start=m,
+                               end=date(m.year + m.month // 12, m.month % 12 + 1, 1))
+                   for m in months]
+        before = engine.compilations
+        timings = []
+        for query in queries:
+            started = time.perf_counter()
+            engine.metric(query)
+            timings.append(time.perf_counter() - started)
+        whole = build_query(metric_id, "month", by)
+        with Recorder(engine.backend) as recorder:
+            engine.metric(whole)
+        floor = repeat(lambda s=recorder.sql: replay(engine.backend.con, s), times)
+        rows.append(Row(f"{kind}: {metric_id}" + (" by channel" if by else ""), timings, floor,
+                        "its SQL, all months, replayed",
+                        f"{engine.compilations - before} compilations for {len(queries)} months"))
+    return rows
+
+
 def recorded(name: str, ws: Workspace, engine: Any, run: Callable[[], Any], times: int,
              note: str = "") -> Row:
     run()  # warm
@@ -230,6 +261,7 @@ def main() -> int:
         print(f"  engine opened, stored sources up to date in "
               f"{time.perf_counter() - started:.2f} s (untimed below)", flush=True)
         singles = single_queries(ws, engine, args.repeat)
+        months = other_months(engine, min(args.repeat, 12))
         from supportmetrics.reports import build_report, write_report
 
         period = report_period(engine)
@@ -245,6 +277,8 @@ def main() -> int:
     cli = [] if args.skip_cli else cli_start(args.repeat_slow)
     print_table(f"Single metric queries, warm, {tickets:,} tickets ({args.repeat} runs each)",
                 singles, "ms")
+    print_table(f"The same queries, each run over another month ({len(months[0].engine)} "
+                "months, each once)", months, "ms")
     print_table(f"Whole calls, warm ({args.repeat_slow} runs each)", [summary, report, html], "s")
     if cli:
         print_table(f"CLI start-up ({args.repeat_slow} runs each)", cli, "s")

@@ -1,8 +1,17 @@
-"""A metric query is compiled once per engine and run again from its compiled form."""
+"""A metric query is compiled once per shape and run again from its compiled form.
+
+The shape is everything but the range: the same query over another range runs the same
+compiled query with other bounds (except where it reads the range's own periods table).
+"""
 
 from __future__ import annotations
 
 from supportmetrics import Workspace
+
+
+def rows(ws: Workspace, metric: str, start: str, end: str, **kwargs: object) -> list[list[object]]:
+    frame = ws.metric(metric, start=start, end=end, **kwargs)  # type: ignore[arg-type]
+    return frame[["period", "value", "count"]].values.tolist()  # type: ignore[no-any-return]
 
 
 def test_a_repeated_query_is_compiled_once_and_gives_the_same_numbers(ws: Workspace) -> None:
@@ -18,23 +27,51 @@ def test_a_repeated_query_is_compiled_once_and_gives_the_same_numbers(ws: Worksp
     assert again.equals(first)
 
 
-def test_other_periods_and_filters_are_their_own_queries(ws: Workspace) -> None:
+def test_another_range_reuses_the_compiled_query(ws: Workspace) -> None:
     engine = ws.engine()
     before = engine.compilations
-    october = ws.metric("ticket_volume", start="2025-10-01", end="2025-11-01")
-    assert october[["period", "value"]].values.tolist() == [["2025-10-01", 7.0]]
-    email = ws.metric("ticket_volume", start="2025-10-01", end="2025-11-01",
-                      where={"channel": "email"})
-    assert email[["period", "value"]].values.tolist() == [["2025-10-01", 3.0]]  # T1, T3, T5
-    chat = ws.metric("ticket_volume", start="2025-10-01", end="2025-11-01",
-                     where={"channel": "chat"})
-    assert chat[["period", "value"]].values.tolist() == [["2025-10-01", 2.0]]  # T2, T7
+    email = {"channel": "email"}
+    # email: T1, T3, T5 in October, T8 in November
+    assert rows(ws, "ticket_volume", "2025-10-01", "2025-12-01", where=email) == [
+        ["2025-10-01", 3.0, 3], ["2025-11-01", 1.0, 1]]
+    assert engine.compilations == before + 1
+    assert rows(ws, "ticket_volume", "2025-10-01", "2025-11-01", where=email) == [
+        ["2025-10-01", 3.0, 3]]
+    assert rows(ws, "ticket_volume", "2025-11-01", "2025-12-01", where=email) == [
+        ["2025-11-01", 1.0, 1]]
+    assert engine.compilations == before + 1
+    # the whole range as one period, labelled by its first day: its own shape, then reused
+    assert rows(ws, "ticket_volume", "2025-10-01", "2025-12-01", where=email, grain="range") == [
+        ["2025-10-01", 4.0, 4]]
+    assert rows(ws, "ticket_volume", "2025-11-01", "2025-12-01", where=email, grain="range") == [
+        ["2025-11-01", 1.0, 1]]
+    assert rows(ws, "ticket_volume", "2025-10-06", "2025-10-08", where=email, grain="range") == [
+        ["2025-10-06", 0.0, 0]]  # T6 (phone) and T7 (chat) only
+    assert engine.compilations == before + 2
+
+
+def test_filter_values_are_their_own_queries(ws: Workspace) -> None:
+    engine = ws.engine()
+    before = engine.compilations
+    assert rows(ws, "tickets_solved", "2025-10-01", "2025-11-01", where={"channel": "chat"}) \
+        == rows(ws, "tickets_solved", "2025-10-01", "2025-11-01", where={"channel": "chat"})
+    chat = rows(ws, "ticket_volume", "2025-10-01", "2025-11-01", where={"channel": "chat"})
+    assert chat == [["2025-10-01", 2.0, 2]]  # T2, T7
+    assert rows(ws, "ticket_volume", "2025-10-01", "2025-11-01", where={"channel": "web"}) == [
+        ["2025-10-01", 1.0, 1]]  # T4
     assert engine.compilations == before + 3
-    # each again, in another order: no compilation, the same numbers
-    assert ws.metric("ticket_volume", start="2025-10-01", end="2025-11-01",
-                     where={"channel": "email"}).equals(email)
-    assert ws.metric("ticket_volume", start="2025-10-01", end="2025-11-01").equals(october)
-    assert engine.compilations == before + 3
+
+
+def test_a_snapshot_reads_its_periods_and_is_compiled_per_range(ws: Workspace) -> None:
+    engine = ws.engine()
+    before = engine.compilations
+    # at 2025-11-01 00:00 T5 and T7 are open; at 2025-12-01 T5 and T7 still (T8 solved)
+    assert rows(ws, "open_tickets", "2025-10-01", "2025-12-01") == [
+        ["2025-10-01", 2.0, 2], ["2025-11-01", 2.0, 2]]
+    assert rows(ws, "open_tickets", "2025-10-01", "2025-11-01") == [["2025-10-01", 2.0, 2]]
+    assert engine.compilations == before + 2
+    assert rows(ws, "open_tickets", "2025-10-01", "2025-11-01") == [["2025-10-01", 2.0, 2]]
+    assert engine.compilations == before + 2
 
 
 def test_the_clock_and_statistic_are_part_of_the_query(ws: Workspace) -> None:
@@ -42,6 +79,10 @@ def test_the_clock_and_statistic_are_part_of_the_query(ws: Workspace) -> None:
     calendar = ws.metric("first_response_time", start="2025-10-01", end="2025-11-01")
     business = ws.metric("first_response_time", start="2025-10-01", end="2025-11-01",
                          clock="business")
+    # calendar: (1800 + 1200 + 1800 + 228600 + 1800 + 300) / 6 = 39250; business (mon-fri
+    # 09:00-17:00): T4 Fri 18:00 -> Mon 09:30 is 1800, T6 before opening 0: 6900 / 6 = 1150
+    assert calendar["value"].tolist() == [39250.0]
+    assert business["value"].tolist() == [1150.0]
     before = engine.compilations
     median = ws.metric("first_response_time", start="2025-10-01", end="2025-11-01", stat="median")
     assert median["value"].tolist() == [1800.0]  # 300, 1200, 1800, 1800, 1800, 228600
@@ -50,7 +91,3 @@ def test_the_clock_and_statistic_are_part_of_the_query(ws: Workspace) -> None:
     assert ws.metric("first_response_time", start="2025-10-01", end="2025-11-01",
                      clock="business").equals(business)
     assert engine.compilations == before + 1
-    # calendar: (1800 + 1200 + 1800 + 228600 + 1800 + 300) / 6 = 39250; business (mon-fri
-    # 09:00-17:00): T4 Fri 18:00 -> Mon 09:30 is 1800, T6 before opening 0: 6900 / 6 = 1150
-    assert calendar["value"].tolist() == [39250.0]
-    assert business["value"].tolist() == [1150.0]

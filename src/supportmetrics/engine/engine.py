@@ -82,7 +82,8 @@ class Engine:
         self._fingerprint: str | None = None
         #: each query's compiled form, by the query and the range and instant it resolved to:
         #: building and compiling the Ibis expression costs several times running it
-        self._compiled: dict[tuple[Query, date, date, datetime | None], Compiled] = {}
+        self._compiled: dict[tuple[Any, ...], Compiled] = {}
+        self._bounds = (ibis.param("timestamp"), ibis.param("timestamp"))
         self._periods: dict[tuple[str, date, date], tuple[tuple[cal.Period, ...], Any]] = {}
         #: how many metric expressions this engine compiled (each query shape once)
         self.compilations = 0
@@ -331,17 +332,25 @@ class Engine:
             # nothing to compute it from: every value null with a note, never 0
             warnings.warn(QueryWarning(missing), stacklevel=2)
             return self._complete(metric, query, ctx, pd.DataFrame(), empty=True)
-        key = (query, ctx.first, ctx.last, ctx.as_of)
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            compiled = self._compile(compile_metric(metric, query, ctx))
-            self._compiled[key] = compiled
-        return self._complete(metric, query, ctx, compiled.execute())
+        return self._complete(metric, query, ctx, self._run(metric, query, ctx))
 
-    def _compile(self, expr: Any) -> Compiled:
-        """``expr`` made ready to run again: on DuckDB its SQL, compiled once."""
-        self.compilations += 1
-        return Compiled(self.backend, expr)
+    def _run(self, metric: Metric, query: Query, ctx: Context) -> pd.DataFrame:
+        """The rows of ``query``, from its compiled form (compiled here the first time).
+
+        A query is compiled once per shape: the same query over another range runs the same
+        compiled SQL with other bounds, unless it reads the range's periods table (snapshots,
+        combined metrics), which makes it one compiled query per range.
+        """
+        shape = (replace(query, range=TimeRange()), ctx.as_of)
+        exact = (query, ctx.first, ctx.last, ctx.as_of)
+        bounds = {"sm_start": datetime.combine(ctx.first, datetime.min.time()),
+                  "sm_end": datetime.combine(ctx.last, datetime.min.time())}
+        compiled = self._compiled.get(shape) or self._compiled.get(exact)
+        if compiled is None:
+            self.compilations += 1
+            compiled = Compiled(self.backend, metric, query, ctx, self._bounds)
+            self._compiled[exact if compiled.per_range else shape] = compiled
+        return compiled.execute(bounds)
 
     def _complete(self, metric: Metric, query: Query, ctx: Context, frame: pd.DataFrame,
                   empty: bool = False) -> pd.DataFrame:
@@ -447,30 +456,58 @@ class Engine:
         return t
 
 
-class Compiled:
-    """A metric expression compiled once and run as often as asked.
+#: stand-in values for the range's bounds while compiling, each then a query parameter
+_SENTINELS = {"sm_start": datetime(1901, 2, 3, 4, 5, 6, 789012),
+              "sm_end": datetime(1902, 3, 4, 5, 6, 7, 890123)}
 
-    On DuckDB the SQL is compiled once and run straight on the connection, its result converted
-    as Ibis converts it (the expression is kept: the in-memory tables it reads, such as the
-    periods, stay registered while it lives). Other backends run the expression each time.
+
+class Compiled:
+    """A metric query compiled once and run as often as asked, for any range.
+
+    On DuckDB the SQL is compiled once with the range's bounds as parameters (``$sm_start``,
+    ``$sm_end``) and run straight on the connection, its result converted as Ibis converts it.
+    The expression is kept: the in-memory tables it reads (zones, periods) stay registered while
+    it lives. Other backends run the expression each time, the bounds given as Ibis parameters.
     """
 
-    def __init__(self, backend: Any, expr: Any) -> None:
+    def __init__(self, backend: Any, metric: Metric, query: Query, ctx: Context,
+                 bounds: tuple[Any, Any]) -> None:
         self.backend = backend
-        self.expr = expr
         self.sql: str | None = None
-        if backend.name == "duckdb":
-            backend._run_pre_execute_hooks(expr)  # registers the in-memory tables it reads
-            self.table = expr.as_table()
-            self.schema = self.table.schema()
-            self.sql = str(backend.compile(self.table))
+        #: whether it serves its own range only (it reads the range's periods table, or the
+        #: backend is not DuckDB)
+        self.per_range = True
+        if backend.name != "duckdb":  # Spark: the expression with its range as literals
+            self.expr = compile_metric(metric, query, ctx)
+            return
+        self.expr = compile_metric(metric, query, replace(ctx, bounds=bounds))
+        backend._run_pre_execute_hooks(self.expr)  # registers the in-memory tables it reads
+        self.table = self.expr.as_table()
+        self.schema = self.table.schema()
+        stand_in = dict(zip(bounds, _SENTINELS.values(), strict=True))
+        sql = str(backend.compile(self.table, params=stand_in))
+        for name, instant in _SENTINELS.items():
+            rendered = str(backend.compile(ibis.literal(instant)))  # SELECT <literal> AS "..."
+            sql = sql.replace(rendered.split("SELECT", 1)[1].split(" AS ", 1)[0].strip(),
+                              f"${name}")
+        if any(f"{i.year}, {i.month}, {i.day}" in sql or f"{i:%Y-%m-%d}" in sql
+               for i in _SENTINELS.values()):
+            # a bound rendered some other way: this range's own SQL, never a stand-in value
+            real = {"sm_start": datetime.combine(ctx.first, datetime.min.time()),
+                    "sm_end": datetime.combine(ctx.last, datetime.min.time())}
+            sql = str(backend.compile(self.table, params=dict(
+                zip(bounds, real.values(), strict=True))))
+        else:
+            self.per_range = ctx.periods_table.op().name in sql
+        self.sql = sql
 
-    def execute(self) -> pd.DataFrame:
+    def execute(self, bounds: dict[str, datetime]) -> pd.DataFrame:
         if self.sql is None:
             return self.backend.execute(self.expr)
         from ibis.backends.duckdb.converter import DuckDBPandasData
 
-        arrow = self.backend.con.sql(self.sql).to_arrow_table()
+        used = {name: value for name, value in bounds.items() if f"${name}" in self.sql}
+        arrow = self.backend.con.sql(self.sql, params=used or None).to_arrow_table()
         frame = pd.DataFrame({
             name: (column.to_pylist() if column.null_count or pa.types.is_nested(column.type)
                    or pa.types.is_dictionary(column.type) else column.to_pandas())
