@@ -49,6 +49,7 @@ import core_sql  # noqa: E402
 from supportmetrics import Workspace  # noqa: E402
 from supportmetrics.demo import build_demo  # noqa: E402
 from supportmetrics.engine import build_query  # noqa: E402
+from supportmetrics.engine.engine import Compiled  # noqa: E402
 from supportmetrics.engine.summary import summary_rows  # noqa: E402
 
 #: one metric per kind of the catalogue; the core ones have a hand-written floor
@@ -90,28 +91,42 @@ def repeat(run: Callable[[], Any], times: int) -> list[float]:
 
 
 class Recorder:
-    """Records the SQL of every expression the engine's backend executes (to replay it)."""
+    """Records the SQL (and parameters) of every query the engine runs, to replay it.
+
+    Metric queries run from their compiled SQL (``Compiled.execute``); anything else through
+    the backend's ``execute``.
+    """
 
     def __init__(self, backend: Any) -> None:
         self.backend = backend
-        self.sql: list[str] = []
+        self.sql: list[tuple[str, dict[str, Any] | None]] = []
         self._execute = backend.execute
+        self._compiled = Compiled.execute
 
     def __enter__(self) -> Recorder:
         def execute(expr: Any, *args: Any, **kwargs: Any) -> Any:
-            self.sql.append(str(ibis.to_sql(expr, dialect="duckdb")))
+            self.sql.append((str(ibis.to_sql(expr, dialect="duckdb")), None))
             return self._execute(expr, *args, **kwargs)
 
+        def compiled(query: Compiled, bounds: dict[str, Any]) -> Any:
+            if query.sql is not None:
+                used = {k: v for k, v in bounds.items() if f"${k}" in query.sql}
+                self.sql.append((query.sql, used or None))
+                return self._compiled(query, bounds)
+            return self._compiled(query, bounds)
+
         self.backend.execute = execute
+        Compiled.execute = compiled  # type: ignore[method-assign]
         return self
 
     def __exit__(self, *exc: object) -> None:
         del self.backend.execute  # the class's method again
+        Compiled.execute = self._compiled  # type: ignore[method-assign]
 
 
-def replay(con: Any, statements: list[str]) -> None:
-    for sql in statements:
-        con.execute(sql).fetchall()
+def replay(con: Any, statements: list[tuple[str, dict[str, Any] | None]]) -> None:
+    for sql, params in statements:
+        con.sql(sql, params=params).fetchall()
 
 
 def channel_sql(metric: str, zone: str) -> str:
