@@ -91,3 +91,23 @@ def test_the_clock_and_statistic_are_part_of_the_query(ws: Workspace) -> None:
     assert ws.metric("first_response_time", start="2025-10-01", end="2025-11-01",
                      clock="business").equals(business)
     assert engine.compilations == before + 1
+
+
+def test_the_least_recently_used_compiled_query_goes_past_the_limit(ws: Workspace) -> None:
+    engine = ws.engine()
+    limit = engine.compiled_limit
+    engine.compiled_limit = 2
+    try:
+        # open_tickets is compiled per range (it reads the range's periods)
+        for end in ("2025-11-01", "2025-12-01", "2026-01-01"):
+            ws.metric("open_tickets", start="2025-10-01", end=end)
+        assert len(engine._compiled) == 2
+        before = engine.compilations
+        # the newest two are kept; the first, evicted, is compiled again, with the same number
+        ws.metric("open_tickets", start="2025-10-01", end="2026-01-01")
+        assert engine.compilations == before
+        assert rows(ws, "open_tickets", "2025-10-01", "2025-11-01") == [["2025-10-01", 2.0, 2]]
+        assert engine.compilations == before + 1  # T5 and T7 open at 2025-11-01 00:00
+        assert len(engine._compiled) == 2
+    finally:
+        engine.compiled_limit = limit

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -52,6 +53,8 @@ class Engine:
     """Runs metric queries against one Ibis backend holding the canonical tables."""
 
     _serial = 0
+    #: compiled queries kept per engine (a long-lived engine asked for ever new ranges)
+    compiled_limit = 512
 
     def __init__(self, backend: Any, settings: Settings, materialize: bool = True) -> None:
         self.backend = backend
@@ -80,9 +83,9 @@ class Engine:
         #: what the refresh of each stored source did (engine/store.py), once it was needed
         self.refreshed: dict[str, store.Refresh] = {}
         self._fingerprint: str | None = None
-        #: each query's compiled form, by the query and the range and instant it resolved to:
-        #: building and compiling the Ibis expression costs several times running it
-        self._compiled: dict[tuple[Any, ...], Compiled] = {}
+        #: each query's compiled form by its shape (or shape and range), the most recently used
+        #: last: building and compiling the Ibis expression costs several times running it
+        self._compiled: OrderedDict[tuple[Any, ...], Compiled] = OrderedDict()
         self._bounds = (ibis.param("timestamp"), ibis.param("timestamp"))
         self._periods: dict[tuple[str, date, date], tuple[tuple[cal.Period, ...], Any]] = {}
         #: how many metric expressions this engine compiled (each query shape once)
@@ -238,6 +241,8 @@ class Engine:
                     }
                 )
             )
+            if len(self._periods) > self.compiled_limit:  # the oldest range goes
+                del self._periods[next(iter(self._periods))]
         periods, periods_table = self._periods[key]
         return Context(
             self.sources, self.settings, self.zone_table, self.business_table,
@@ -345,11 +350,16 @@ class Engine:
         exact = (query, ctx.first, ctx.last, ctx.as_of)
         bounds = {"sm_start": datetime.combine(ctx.first, datetime.min.time()),
                   "sm_end": datetime.combine(ctx.last, datetime.min.time())}
-        compiled = self._compiled.get(shape) or self._compiled.get(exact)
+        key = shape if shape in self._compiled else exact
+        compiled = self._compiled.get(key)
         if compiled is None:
             self.compilations += 1
             compiled = Compiled(self.backend, metric, query, ctx, self._bounds)
-            self._compiled[exact if compiled.per_range else shape] = compiled
+            key = exact if compiled.per_range else shape
+            self._compiled[key] = compiled
+            while len(self._compiled) > self.compiled_limit:  # the least recently used goes,
+                self._compiled.popitem(last=False)  # with the in-memory tables only it read
+        self._compiled.move_to_end(key)
         return compiled.execute(bounds)
 
     def _complete(self, metric: Metric, query: Query, ctx: Context, frame: pd.DataFrame,
@@ -467,7 +477,7 @@ class Compiled:
     On DuckDB the SQL is compiled once with the range's bounds as parameters (``$sm_start``,
     ``$sm_end``) and run straight on the connection, its result converted as Ibis converts it.
     The expression is kept: the in-memory tables it reads (zones, periods) stay registered while
-    it lives. Other backends run the expression each time, the bounds given as Ibis parameters.
+    it lives. Other backends (Spark) run the expression, its range as literals, each time.
     """
 
     def __init__(self, backend: Any, metric: Metric, query: Query, ctx: Context,
