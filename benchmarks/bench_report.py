@@ -25,40 +25,12 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-
-
-class PeakRss:
-    """Samples this process's resident set size every 20 ms while active."""
-
-    def __init__(self) -> None:
-        import psutil
-
-        self.process = psutil.Process(os.getpid())
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.process.memory_info().rss)
-            time.sleep(0.02)
-
-    def __enter__(self) -> PeakRss:
-        self.peak = self.process.memory_info().rss
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self.process.memory_info().rss)
 
 
 def model_bytes(report: Any) -> int:
@@ -89,7 +61,10 @@ def child(directory: Path, formats: list[str], memory_limit: str | None, out: Pa
     baseline = psutil.Process(os.getpid()).memory_info().rss
     if trace:
         tracemalloc.start()
-    with PeakRss() as rss:
+    sys.path.insert(0, str(HERE))
+    from bench_engine import PeakMemory  # the same sampler as the engine benchmark
+
+    with PeakMemory() as rss:
         started = time.perf_counter()
         report = build_report(ws)
         built = time.perf_counter() - started
