@@ -64,6 +64,6 @@ def _progress() -> Iterator[Callable[[int, int, str], None]]:
         task = bar.add_task("opening the workspace", total=None)
 
         def update(done: int, total: int, step: str) -> None:
-            bar.update(task, completed=done, total=total, description=step)
+            bar.update(task, completed=done, total=total, description=step, refresh=True)
 
         yield update
