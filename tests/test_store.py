@@ -275,7 +275,7 @@ def test_ingest_no_refresh_leaves_the_store_to_refresh(ws: Workspace, tmp_path: 
     assert main(["-w", str(directory), "metrics", "ticket_volume", "--from", OCT,
                  "--to", "2025-11-01", "--format", "json"]) == 0
     captured = capsys.readouterr()
-    assert '"value": 8.0, "count": 8' in captured.out  # T1..T7 + T9, computed from the tickets
+    assert '"value": 8.0, "unit": "count", "count": 8' in captured.out  # T1..T7 + T9, computed from the tickets
     assert "run `supportmetrics refresh`" in " ".join(captured.err.split())
     assert main(["-w", str(directory), "explain", "ticket_volume", "--period", "2025-10",
                  "--format", "csv"]) == 0
@@ -288,4 +288,4 @@ def test_ingest_no_refresh_leaves_the_store_to_refresh(ws: Workspace, tmp_path: 
     assert main(["-w", str(directory), "metrics", "ticket_volume", "--from", OCT,
                  "--to", "2025-11-01", "--format", "json"]) == 0
     captured = capsys.readouterr()
-    assert '"value": 8.0, "count": 8' in captured.out and captured.err == ""
+    assert '"value": 8.0, "unit": "count", "count": 8' in captured.out and captured.err == ""

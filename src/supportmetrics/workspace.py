@@ -81,7 +81,9 @@ class TableInfo:
 #: The writers' connections open in this process, by database file. DuckDB keeps one database
 #: instance per file and process: a reader in the same process reads through a cursor of the
 #: writer's connection instead of opening the file a second time (which DuckDB refuses).
-_WRITERS: dict[Path, duckdb.DuckDBPyConnection] = {}
+#: Several writers of one file may be open at once (each a connection to the same instance):
+#: the last opened serves readers, and closing one leaves the others registered.
+_WRITERS: dict[Path, list[duckdb.DuckDBPyConnection]] = {}
 
 
 def default_workspace_dir() -> Path:
@@ -472,6 +474,7 @@ class Workspace:
             self.con.execute(statement)
         except duckdb.Error as exc:
             raise WorkspaceError(f"{statement}: {exc}") from exc
+        self.refresh()  # a writer keeps the stored tables current (the columns changed)
 
 
 def _connect(database: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
@@ -483,7 +486,7 @@ def _connect(database: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
     existed = database.exists()
     con = _connect_file(database, settings, read_only=False)
     record_holder(database)
-    _WRITERS[database.resolve()] = con
+    _WRITERS.setdefault(database.resolve(), []).append(con)
     try:
         if existed and needs_scan(database):
             scan(con, database)
@@ -522,9 +525,9 @@ def _connect_file(database: Path, settings: Settings, read_only: bool) -> duckdb
 
 def _connect_read_only(database: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
     """Connect for reading: no table created, nothing reclaimed or recorded; never writes."""
-    writer = _WRITERS.get(database.resolve())
-    if writer is not None:  # this process writes to it: read through the writer's instance
-        shared = writer.cursor()
+    writers = _WRITERS.get(database.resolve())
+    if writers:  # this process writes to it: read through the writer's instance
+        shared = writers[-1].cursor()
         _session_settings(shared, settings)
         return shared
     con = _connect_file(database, settings, read_only=True)
@@ -546,8 +549,11 @@ def _connect_read_only(database: Path, settings: Settings) -> duckdb.DuckDBPyCon
 
 
 def _forget_writer(database: Path, con: duckdb.DuckDBPyConnection) -> None:
-    if _WRITERS.get(database.resolve()) is con:
-        del _WRITERS[database.resolve()]
+    writers = _WRITERS.get(database.resolve(), [])
+    if con in writers:
+        writers.remove(con)
+    if not writers:
+        _WRITERS.pop(database.resolve(), None)
 
 
 def _table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
