@@ -189,8 +189,10 @@ def build(
         for column, cycle in (extra or {}).items():
             if column not in TABLES[name].column_names:
                 frame[column] = [cycle[i % len(cycle)] for i in range(len(frame))]
-        result = ws.ingest_frame(name, frame.astype(str).replace({"None": None}), label=name)
+        result = ws.ingest_frame(name, frame.astype(str).replace({"None": None}), label=name,
+                                 refresh=False)
         assert result.ok, [str(r) for r in result.rejects]
+    ws.refresh()  # once, after every table is in (as the demo build does)
     return ws
 
 

@@ -42,7 +42,8 @@ def whole(tmp_path_factory: pytest.TempPathFactory) -> Path:
         encoding="utf-8",
     )
     with Workspace.open(root / "whole") as ws:
-        assert ws.ingest("tickets", source).inserted == TICKETS
+        # without the stored per-ticket tables: the file holds the tickets and little else
+        assert ws.ingest("tickets", source, refresh=False).inserted == TICKETS
     return root / "whole"
 
 
@@ -106,7 +107,8 @@ def test_the_api_raises_workspace_damaged(whole: Path, tmp_path: Path) -> None:
         Workspace.open(damaged(whole, tmp_path, "truncated"))
     # DuckDB itself opens the file with damaged rows: only reading them shows the damage
     opened = duckdb.connect(str(damaged(whole, tmp_path / "raw", "flipped-rows") / "supportmetrics.duckdb"))
-    assert opened.execute("SELECT count(*) FROM duckdb_tables()").fetchone() == (12,)
+    # 11 canonical tables, _sm_loads and _sm_state (the load generation)
+    assert opened.execute("SELECT count(*) FROM duckdb_tables()").fetchone() == (13,)
     opened.close()
     for how in ("flipped", "flipped-rows"):
         with pytest.raises(WorkspaceDamaged, match="Corrupt database file: computed checksum"):
@@ -117,9 +119,10 @@ def test_check_reports_a_whole_and_a_damaged_workspace(
     whole: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["-w", str(whole), "check"]) == 0
-    # 20,000 tickets + 1 row of the load history, in the 12 tables (11 canonical + loads)
+    # 20,000 tickets + 1 row of the load history + 1 of the load generation, in the 13 tables
+    # (11 canonical + loads + generation)
     assert flat(capsys.readouterr().out).endswith(
-        "whole: 12 tables, 20,001 rows read, every block's checksum verified"
+        "whole: 13 tables, 20,002 rows read, every block's checksum verified"
     )
     for how in ("truncated", "flipped", "flipped-rows"):
         assert main(["-w", str(damaged(whole, tmp_path, how)), "check"]) == 2
@@ -135,7 +138,7 @@ def test_backup_and_restore_bring_the_workspace_back(
     backup = tmp_path / "backup"
     assert main(["-w", str(directory), "backup", str(backup)]) == 0
     assert (
-        f"backed up 12 tables (20,001 rows, {(backup / 'supportmetrics.duckdb').stat().st_size:,} "
+        f"backed up 13 tables (20,002 rows, {(backup / 'supportmetrics.duckdb').stat().st_size:,} "
         "bytes) to " in flat(capsys.readouterr().out)
     )
     assert sorted(p.name for p in backup.iterdir()) == [
@@ -152,7 +155,7 @@ def test_backup_and_restore_bring_the_workspace_back(
 
     assert main(["-w", str(directory), "restore", str(backup)]) == 0
     out = flat(capsys.readouterr().out)
-    assert "(12 tables, 20,001 rows)" in out
+    assert "(13 tables, 20,002 rows)" in out
     kept = [p for p in directory.iterdir() if ".before-restore-" in p.name]
     assert sorted(p.name.split(".before-restore-")[0] for p in kept) == [
         "supportmetrics.duckdb", "supportmetrics.toml",

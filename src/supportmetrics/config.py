@@ -259,6 +259,8 @@ class Engine(_Frozen):
     spark_conf: dict[str, str] = Field(default_factory=dict)
     memory_limit: str | None = None
     threads: Annotated[int, Field(ge=1)] | None = None
+    #: seconds a command waits for another process that holds the workspace
+    lock_timeout: float = Field(default=30.0, ge=0)
 
     @field_validator("url")
     @classmethod

@@ -56,6 +56,10 @@ class WorkspaceError(UserError):
     """The workspace cannot be opened, created or written."""
 
 
+class WorkspaceBusy(WorkspaceError):
+    """Another process held the workspace for longer than ``engine.lock_timeout``."""
+
+
 class LoadFailed(WorkspaceError):
     """A load failed while writing; ``committed`` says whether it is in the workspace.
 

@@ -88,8 +88,9 @@ def workspace_dir() -> Path:
     return state.workspace if state.workspace is not None else default_workspace_dir()
 
 
-def open_workspace(must_exist: bool = False) -> Workspace:
-    return Workspace.open(workspace_dir(), must_exist=must_exist)
+def open_workspace(must_exist: bool = False, read_only: bool = False) -> Workspace:
+    """The workspace of ``--workspace``; commands that only read open it ``read_only``."""
+    return Workspace.open(workspace_dir(), must_exist=must_exist, read_only=read_only)
 
 
 def check_writable(out: Path, option: str = "--out") -> None:

@@ -53,6 +53,11 @@ def ingest(
     encoding: str = typer.Option(
         None, "--encoding", help="CSV text encoding, e.g. cp1252 (default UTF-8, or UTF-16 by its byte-order mark)."
     ),
+    refresh: bool = typer.Option(
+        True, "--refresh/--no-refresh",
+        help="Bring the stored per-ticket tables up to date after the load; --no-refresh for "
+        "several loads in a row, then `supportmetrics refresh` once.",
+    ),
 ) -> None:
     """Load files into a canonical table: validated, idempotent, atomic."""
     with open_workspace() as ws:
@@ -85,7 +90,8 @@ def ingest(
         ), source="ingest options")
         with console.status(Text(f"loading {table}")) as status:
             result = ws.ingest(table, files, mapping=merged,
-                               progress=lambda m: status.update(Text(m)))
+                               progress=lambda m: status.update(Text(m)),
+                               refresh=refresh)
     report_load(result)
     if result.file_problems:  # a file missing or unreadable, or a mapping it does not fit
         raise typer.Exit(2)
@@ -128,7 +134,7 @@ def report_load(result: LoadResult) -> None:
 @app.command()
 def tables() -> None:
     """Show each table's rows, time span and last load (times in the workspace time zone)."""
-    with open_workspace() as ws:
+    with open_workspace(read_only=True) as ws:
         infos = ws.tables()
         zone = ws.settings.zone
     view = Table("table", "rows", "from", "to", "last load", "attributes",

@@ -41,7 +41,7 @@ def demo(
         view.add_row(name, f"{result.accepted:,}", f"{result.rejected_rows:,}")
     console.print(view)
     if print_summary is not None:
-        with Workspace.open(directory, must_exist=True) as ws:
+        with Workspace.open(directory, read_only=True) as ws:
             print_summary(ws, console)
     console.print(
         f"next: {program()} -w {shlex.quote(str(directory))} metrics --list",

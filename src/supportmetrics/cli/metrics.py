@@ -73,7 +73,7 @@ def metrics_command(
     queries = [
         build_query(i, grain, _by(by), from_, to, _where(where), clock, stat, as_of) for i in ids
     ]
-    with open_workspace(must_exist=True) as ws, query_notes() as notes:
+    with open_workspace(read_only=True) as ws, query_notes() as notes:
         engine = ws.engine(state.engine)
         frame = with_units(engine.metrics(queries))
         zone = ws.settings.timezone
@@ -109,13 +109,15 @@ def explain(
     _check_format(fmt)
     start, end, g = _period_bounds(period, grain)
     query = build_query(metric, g, (), start, end, _where(where), clock, as_of=as_of)
-    with open_workspace(must_exist=True) as ws:
+    with open_workspace(read_only=True) as ws, query_notes() as notes:
         frame = ws.engine(state.engine).explain(query)
         zone = ws.settings.timezone
     seconds = "; durations in seconds" if CATALOGUE[metric].unit is Unit.SECONDS else ""
     emit(frame, fmt, zone, caption=f"periods and times in {zone}{seconds}")
     if fmt == "table" and "value" in frame and len(frame):
         console.print(f"{len(frame)} units", highlight=False, markup=False)
+    for message in notes:
+        say(err_console, "note:", "bold yellow", message)
 
 
 @app.command()
@@ -137,7 +139,7 @@ def facts(
         raise QueryError("--format parquet needs --out FILE")
     if out is not None:
         check_writable(out)
-    with open_workspace(must_exist=True) as ws:
+    with open_workspace(read_only=True) as ws:
         table = _aware(ws.engine(state.engine).ticket_facts())
         if fmt == "parquet":
             table.to_parquet(out)
@@ -290,5 +292,5 @@ def summary() -> None:
     """Headline KPIs of the last three months."""
     from supportmetrics.engine.summary import print_summary
 
-    with open_workspace(must_exist=True) as ws:
+    with open_workspace(read_only=True) as ws:
         print_summary(ws, console)

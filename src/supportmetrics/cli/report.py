@@ -40,7 +40,7 @@ def report(
 
         require_weasyprint()
     with _progress() as progress:
-        with open_workspace(must_exist=True) as ws:
+        with open_workspace(read_only=True) as ws:
             model = build_report(ws, period=period, start=from_, end=to, grain=grain,
                                  where=dict(_where(where)), title=title, progress=progress)
         steps = report_steps()

@@ -1,4 +1,4 @@
-"""``check``, ``backup`` and ``restore``: keeping a workspace safe."""
+"""``check``, ``backup``, ``restore`` and ``refresh``: keeping a workspace safe and current."""
 
 from __future__ import annotations
 
@@ -62,3 +62,17 @@ def restore(
     for path in result.set_aside:
         console.print(f"kept the replaced {path.name} (delete it when done)", highlight=False,
                       markup=False)
+
+
+@app.command()
+def refresh() -> None:
+    """Store the per-ticket tables again (loads do it; needed after a change of settings)."""
+    with open_workspace(must_exist=True) as ws:
+        done = ws.refresh()
+    for name, result in done.items():
+        what = {"none": "already current", "full": "built", "incremental": "updated"}[result.kind]
+        console.print(
+            f"{name}: {what} ({result.tickets:,} ticket{'' if result.tickets == 1 else 's'} "
+            f"computed, {result.seconds:.2f} s)",
+            highlight=False, markup=False,
+        )

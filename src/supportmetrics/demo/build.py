@@ -90,16 +90,18 @@ def build_demo(
             progress(f"loading {name}")
             source = sources[name]
             if isinstance(source, pa.Table):
-                results[name] = ws.ingest_frame(name, source, label=f"demo {name}")
+                results[name] = ws.ingest_frame(name, source, label=f"demo {name}", refresh=False)
             else:
-                results[name] = ws.ingest(name, source)
+                results[name] = ws.ingest(name, source, refresh=False)
+        progress("storing the per-ticket tables")
+        ws.refresh()  # once, after every table is in
     return results
 
 
 def steps(tickets: int, parquet_out: str | Path | None = None, chunk: int = CHUNK) -> int:
     """How many times :func:`build_demo` reports progress."""
     generating = 1 if parquet_out is None else -(-tickets // chunk)
-    return generating + len(LOAD_ORDER)
+    return generating + len(LOAD_ORDER) + 1
 
 
 def generate_to_parquet(

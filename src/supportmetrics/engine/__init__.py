@@ -56,7 +56,7 @@ def open_engine(workspace: Workspace, url: str | None = None) -> Engine:
         from supportmetrics.engine.spark import spark_backend
 
         return Engine(spark_backend(workspace, url), workspace.settings)
-    return Engine(workspace.backend, workspace.settings)
+    return Engine(workspace.backend, workspace.settings, workspace=workspace)
 
 
 __all__ = ["Clock", "Grain", "Query", "Stat", "TimeRange", "build_query", "open_engine"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import uuid
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
 
+import duckdb
 import ibis
 import pandas as pd
 
@@ -30,7 +33,8 @@ from supportmetrics.engine.compile import (
 )
 from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange, check_day
 from supportmetrics.engine.sources import SOURCES, Sources, attribute_column, attribute_name
-from supportmetrics.errors import QueryError, QueryWarning, translate_errors
+from supportmetrics.errors import QueryError, QueryWarning, WorkspaceError, translate_errors
+from supportmetrics.ingest.load import bump_generation
 from supportmetrics.metrics import CATALOGUE, get_metric
 from supportmetrics.metrics.model import (
     Combined,
@@ -52,56 +56,166 @@ OUTPUT_COLUMNS = ("metric", "period", "value", "count", "without_end")
 
 
 class Engine:
-    """Runs metric queries against one Ibis backend holding the canonical tables."""
+    """Runs metric queries against one Ibis backend holding the canonical tables.
 
-    _serial = 0
+    Over a workspace (``workspace``), every query first compares the workspace's load
+    generation with the one the engine's state (data span, calendars, temporary tables) was
+    built at, and builds it again when a load came in between, in this process or another: a
+    held engine never answers from old data. A query never writes to the workspace; the stored
+    per-ticket tables are read when current and computed afresh (temporary tables) when not.
+    ``close()`` (or a ``with`` block) drops what the engine created.
+    """
 
-    def __init__(self, backend: Any, settings: Settings, materialize: bool = True) -> None:
+    def __init__(
+        self, backend: Any, settings: Settings, materialize: bool = True, workspace: Any = None,
+    ) -> None:
         self.backend = backend
         self.settings = settings
+        self._workspace = workspace
+        self._materializing = materialize
+        # temporary tables are named per engine (no counter shared between engines)
+        self._prefix = uuid.uuid4().hex[:10]
+        self._serial = 0
+        self._temporaries: list[str] = []
+        self._generation: int | None = None
+        self._depth = 0
+        self._closed = False
+        #: what Engine.refresh() did to each stored source (engine/store.py)
+        self.refreshed: dict[str, store.Refresh] = {}
+        #: stored sources this engine computed itself because the store was not current
+        self.stale: tuple[str, ...] = ()
+        with self._current():
+            pass
+
+    # -- freshness and lifetime ------------------------------------------------------------
+
+    @contextmanager
+    def _current(self) -> Iterator[None]:
+        """Around each query: hold the workspace and rebuild the state if a load came in."""
+        if self._closed:
+            raise WorkspaceError("this engine was closed; open a new one with Workspace.engine()")
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        session = self._workspace.session() if self._workspace is not None else None
+        with session if session is not None else contextlib.nullcontext():
+            self._depth += 1
+            try:
+                if self._workspace is not None:
+                    backend = self._workspace.backend
+                    generation = self._workspace.generation()
+                    if generation != self._generation:
+                        self._setup(backend, generation)
+                    elif backend is not self.backend:
+                        self._bind(backend)  # connected again, same data
+                elif self._generation is None:
+                    self._setup(self.backend, 0)
+                yield
+            finally:
+                self._depth -= 1
+
+    def _setup(self, backend: Any, generation: int) -> None:
+        """(Re)build the engine's state over ``backend`` at load ``generation``."""
+        self._drop_temporaries()
+        self.backend = backend
+        self._generation = generation
         self._span: tuple[date, date] | None = None
         self._source_spans: dict[tuple[str, ...], tuple[date, date] | None] = {}
         self._has: dict[Data, bool] = {}
         self._data_end: datetime | None = None
-        first, last = self.data_span()
+        first, last = self._data_span()
         self._first_day = first - timedelta(days=400)
         self._last_day = last + timedelta(days=400)
         self.zone_table = ibis.memtable(
-            cal.zone_days(settings.timezone, self._first_day, self._last_day)
+            cal.zone_days(self.settings.timezone, self._first_day, self._last_day)
         )
         self.business_table = ibis.memtable(
-            cal.business_table(settings, self._first_day, self._last_day)
+            cal.business_table(self.settings, self._first_day, self._last_day)
         )
-        self._temporaries: list[str] = []
+        self._fingerprint: str | None = None
+        self.stale = ()
+        self._bind(backend)
+
+    def _bind(self, backend: Any) -> None:
+        """Sources over ``backend``; the data span, calendars and fingerprint are kept."""
+        self.backend = backend
         self.sources = Sources(
             backend.table,
-            settings,
-            materialize=self._materialize if materialize else None,
+            self.settings,
+            materialize=self._materialize if self._materializing else None,
             zone_table=self.zone_table,
             business_table=self.business_table,
         )
-        #: what the refresh of each stored source did (engine/store.py), once it was needed
-        self.refreshed: dict[str, store.Refresh] = {}
-        self._fingerprint: str | None = None
-        if materialize and backend.name == "duckdb":
-            # the per-ticket stage is kept in the workspace, built when first needed and then
-            # refreshed only where loads touched tickets; see engine/store.py
+        if self._materializing and backend.name == "duckdb":
+            # the per-ticket stage is kept in the workspace by the writers (engine/store.py)
             for name in store.STORED:
                 self.sources.loader(name, partial(self._stored, name))
 
     def _stored(self, name: str) -> Any:
-        if name != "facts":
-            self.sources.get("facts")  # the other stored sources are built from the facts
+        """A stored source when it is current; else computed here, in temporary tables."""
+        con = self.backend.con
         if self._fingerprint is None:
-            self._fingerprint = store.fingerprint(self.backend.con, self.settings)
-        self.refreshed[name] = store.refresh(self, name, self._build_source, self._fingerprint)
-        return self.backend.table(store.stored_name(name))
+            self._fingerprint = store.fingerprint(con, self.settings)
+        if store.is_current(con, name, self._fingerprint):
+            return self.backend.table(store.stored_name(name))
+        if not self.stale:
+            warnings.warn(
+                "the stored per-ticket tables are older than the data or the settings, so this "
+                "answer was computed from the tickets directly (slower); run `supportmetrics "
+                "refresh` to store them again",
+                QueryWarning,
+                stacklevel=2,
+            )
+        if name not in self.stale:
+            self.stale = (*self.stale, name)
+        return self.sources.build(name)
 
     def refresh(self) -> dict[str, store.Refresh]:
-        """Bring every stored source up to date now (otherwise each is, when first needed)."""
-        for name in store.STORED:
-            self.sources.get(name)
-        return dict(self.refreshed)
+        """Bring every stored source up to date (a write: loads and ``refresh`` call it)."""
+        if self._workspace is not None and self._workspace.read_only:
+            raise WorkspaceError(
+                f"{self._workspace.directory}: opened read-only; the stored tables are refreshed "
+                "by `supportmetrics refresh` or a load"
+            )
+        with self._current():
+            con = self.backend.con
+            current = store.fingerprint(con, self.settings)
+            done = {
+                name: store.refresh(self, name, self._build_source, current)
+                for name in store.STORED
+            }
+            if any(r.kind != "none" for r in done.values()):
+                bump_generation(con)  # engines holding the computed sources switch to these
+        self.refreshed = done
+        return dict(done)
+
+    def forget_connection(self) -> None:
+        """The workspace let go of its connection: the temporary tables went with it."""
+        self._temporaries.clear()
+
+    def close(self) -> None:
+        """Drop the temporary tables this engine made; it answers no more queries."""
+        if not self._closed:
+            self._drop_temporaries()
+            self._closed = True
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _drop_temporaries(self) -> None:
+        tables, self._temporaries = self._temporaries, []
+        if not tables or self.backend.name != "duckdb":
+            return
+        with contextlib.suppress(duckdb.Error):
+            for table in tables:
+                self.backend.con.execute(f"DROP TABLE IF EXISTS {table}")
 
     def _build_source(self, name: str, scoped: dict[str, str] | None) -> Any:
         """Source ``name`` over all tickets or (``scoped``) over stand-in tables.
@@ -150,8 +264,8 @@ class Engine:
         temporary tables is not portable). Spark has no temporary tables: there it is a cached
         temporary view.
         """
-        Engine._serial += 1
-        table = f"_sm_cache_{name}_{Engine._serial}"
+        self._serial += 1
+        table = f"_sm_cache_{self._prefix}_{name}_{self._serial}"
         if self.backend.name == "pyspark":
             from supportmetrics.engine.spark import cache_view
 
@@ -185,6 +299,10 @@ class Engine:
 
     def data_span(self) -> tuple[date, date]:
         """First and last date with any data (today when the workspace is empty)."""
+        with self._current():
+            return self._data_span()
+
+    def _data_span(self) -> tuple[date, date]:
         if self._span is None:
             # one query over every table's time column (one round trip, not one per table)
             spans = ibis.union(*(self._span_expr(name) for name in TABLES))
@@ -194,7 +312,8 @@ class Engine:
 
     def table_span(self, name: str) -> tuple[date, date]:
         """First and last UTC date of one table's time column (the data span when empty)."""
-        return self._span_of(name) or self.data_span()
+        with self._current():
+            return self._span_of(name) or self._data_span()
 
     def metric_span(self, metric: Metric) -> tuple[date, date] | None:
         """First and last local date of the metric's own data: the tables of its source.
@@ -338,12 +457,17 @@ class Engine:
 
     def expression(self, query: Query) -> Any:
         metric = get_metric(query.metric)
-        query = self.in_namespace(metric, query)
-        return compile_metric(metric, query, self.context(query))
+        with self._current():
+            query = self.in_namespace(metric, query)
+            return compile_metric(metric, query, self.context(query))
 
     @translate_errors()
     def metric(self, query: Query) -> pd.DataFrame:
         """Rows of (metric, period, *by, value, count[, without_end]) for one metric."""
+        with self._current():
+            return self._metric(query)
+
+    def _metric(self, query: Query) -> pd.DataFrame:
         metric = get_metric(query.metric)
         if query.clock is Clock.BUSINESS and not isinstance(metric, Duration):
             query = replace(query, clock=Clock.CALENDAR)
@@ -382,7 +506,8 @@ class Engine:
 
     @translate_errors()
     def metrics(self, queries: list[Query]) -> pd.DataFrame:
-        frames = [self.metric(q) for q in queries]
+        with self._current():
+            frames = [self._metric(q) for q in queries]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     # -- explain ---------------------------------------------------------------------------
@@ -390,6 +515,10 @@ class Engine:
     @translate_errors()
     def explain(self, query: Query) -> pd.DataFrame:
         """The units behind each number of ``query``, with each unit's own value."""
+        with self._current():
+            return self._explain(query)
+
+    def _explain(self, query: Query) -> pd.DataFrame:
         metric = get_metric(query.metric)
         query = self.in_namespace(metric, query)
         ctx = self.context(query)
@@ -424,7 +553,7 @@ class Engine:
 
     def _explain_parts(self, metric: Any, query: Query, ctx: Context) -> pd.DataFrame:
         if isinstance(metric, Rollup):
-            return self.explain(replace(query, metric=metric.of))
+            return self._explain(replace(query, metric=metric.of))
         check_parts(metric, query, ctx)
         frames = []
         for name, part in metric.parts.items():
@@ -447,7 +576,14 @@ class Engine:
     # -- facts -----------------------------------------------------------------------------
 
     def ticket_facts(self, business: bool = True) -> Any:
-        """The per-ticket facts table (Ibis), with calendar and business-clock durations."""
+        """The per-ticket facts table (Ibis), with calendar and business-clock durations.
+
+        The expression reads the workspace when executed: hold it (``with workspace:``) until.
+        """
+        with self._current():
+            return self._ticket_facts(business)
+
+    def _ticket_facts(self, business: bool) -> Any:
         from supportmetrics.engine.facts import with_wait_summary
 
         t = with_wait_summary(self.sources.get("sla"), self.sources.get("waits"))

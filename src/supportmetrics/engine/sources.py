@@ -174,6 +174,11 @@ class Sources:
         """Source ``name`` comes from ``load()`` (called once, when first needed)."""
         self._loaders[name] = load
 
+    def build(self, name: str) -> Table:
+        """Source ``name`` computed here (not from a loader), materialized as configured."""
+        result: Table = getattr(self, "_" + name)()
+        return result
+
     def get(self, name: str, as_of: datetime | None = None) -> Table:
         """Source ``name``; ``as_of`` (naive UTC) for a source judged as of an instant (sla)."""
         if as_of is not None and name in JUDGED_AS_OF:

@@ -10,13 +10,18 @@ workspace database instead of being derived again by every engine and every proc
 * ``_sm_d_waits`` -- every customer wait; ``_sm_d_open_spans`` -- the spans a ticket was open;
 * ``_sm_d_sources`` -- per source: the fingerprint it was built under (the settings that shape
   it: zone, business hours and holidays, SLA targets and clock, repeat-contact window; the
-  columns of ``tickets`` and ``ticket_events``; the code that derives it) and the load number it
-  is up to date with;
+  columns of ``tickets`` and ``ticket_events``; the code that derives it; the versions of the
+  libraries that compute it and :data:`STORE_VERSION`) and the load number it is up to date with;
 * ``_sm_dirty_tickets`` -- the ticket ids each load inserted or changed, with the load's number,
   written by the load in its own transaction (ingest/load.py).
 
-A source is refreshed when a query first needs it (:func:`refresh`; ``Engine.refresh()`` does all
-four at once): nothing to do when no ticket was marked after its load number; a full build when
+The stored tables are written only by writers (docs/architecture.md): at the end of every load,
+by ``supportmetrics refresh`` and by the demo build (``Engine.refresh()``, one :func:`refresh` per
+source). A query never writes: it reads a stored source when :func:`is_current` says it is up
+to date, and otherwise (settings changed since the last refresh, a newer supportmetrics)
+computes the source itself in temporary tables, from the same definitions.
+
+A refresh does nothing when no ticket was marked after the source's load number; a full build when
 it is missing, its fingerprint differs, or the marked tickets are a large share of all;
 otherwise the marked tickets are recomputed from stand-in tables holding only their rows and
 events, their stored rows replaced, and the repeat-contact flag (which looks at the customer's
@@ -43,6 +48,8 @@ from supportmetrics.ingest.sql import literal
 
 #: the stored sources, in the order they are built (the others read the stored facts)
 STORED = ("facts", "sla", "waits", "open_spans")
+#: the layout of the stored tables; raised when it changes, so older stores are rebuilt
+STORE_VERSION = 2
 META_TABLE = STORE_META_TABLE
 META_SQL = (
     f"CREATE TABLE IF NOT EXISTS {META_TABLE} "
@@ -82,8 +89,11 @@ def fingerprint(con: Any, settings: Settings) -> str:
     for name in _CODE:
         code.update((root / name).read_bytes())
     shape = {
+        "store_version": STORE_VERSION,
         "code": code.hexdigest(),
         "holidays": version("holidays"),
+        "duckdb": version("duckdb"),
+        "ibis": version("ibis-framework"),
         "timezone": settings.timezone,
         "business_hours": settings.business_hours.model_dump(mode="json"),
         "sla": settings.sla.model_dump(mode="json"),
@@ -99,6 +109,24 @@ def fingerprint(con: Any, settings: Settings) -> str:
 def _scalar(con: Any, sql: str) -> Any:
     rows = con.execute(sql).fetchall()
     return rows[0][0] if rows else None
+
+
+def is_current(con: Any, source: str, current: str) -> bool:
+    """Whether stored ``source`` was built under fingerprint ``current`` and no load is past it.
+
+    Reads only (a reader's connection may be read-only).
+    """
+    if not has_table(con, META_TABLE) or not has_table(con, stored_name(source)):
+        return False
+    rows = con.execute(
+        f"SELECT fingerprint, upto FROM {META_TABLE} WHERE source = {literal(source)}"
+    ).fetchall()
+    if not rows or rows[0][0] != current:
+        return False
+    if not has_table(con, DIRTY_TABLE):
+        return True
+    behind = _scalar(con, f"SELECT count(*) FROM {DIRTY_TABLE} WHERE seq > {int(rows[0][1])}")
+    return int(behind) == 0
 
 
 def refresh(engine: Any, source: str, build: Any, current: str) -> Refresh:

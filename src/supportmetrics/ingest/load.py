@@ -162,6 +162,27 @@ DIRTY_SQL = (
 )
 #: Present once the engine has stored per-ticket tables; before that nothing is marked dirty.
 STORE_META_TABLE = "_sm_d_sources"
+#: The workspace's load generation: one row, bumped in the transaction of every write (a load,
+#: a refresh of the stored tables). An engine compares it before each query (engine/engine.py).
+GENERATION_TABLE = "_sm_state"
+GENERATION_SQL = (
+    f"CREATE TABLE IF NOT EXISTS {GENERATION_TABLE} (generation BIGINT); "
+    f"INSERT INTO {GENERATION_TABLE} SELECT 0 WHERE NOT EXISTS (SELECT * FROM {GENERATION_TABLE})"
+)
+
+
+def bump_generation(con: duckdb.DuckDBPyConnection) -> None:
+    """Count one more write (inside the writer's transaction)."""
+    con.execute(GENERATION_SQL)
+    con.execute(f"UPDATE {GENERATION_TABLE} SET generation = generation + 1")
+
+
+def generation(con: duckdb.DuckDBPyConnection) -> int:
+    """The workspace's load generation (0 for a workspace that never counted one)."""
+    if not has_table(con, GENERATION_TABLE):
+        return 0
+    rows = con.execute(f"SELECT max(generation) FROM {GENERATION_TABLE}").fetchall()
+    return int(rows[0][0] or 0)
 
 
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -382,6 +403,7 @@ def _load_files(
             + ")"
         )
         inserted = int(accepted) - int(updated) - int(unchanged)
+        bump_generation(con)
         con.execute(
             "INSERT INTO _sm_loads VALUES (?, ?, ?, timezone('UTC', now()), ?, ?, ?, ?, ?, ?, ?)",
             [
