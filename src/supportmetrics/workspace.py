@@ -164,6 +164,8 @@ class Workspace:
             raise WorkspaceError(f"{path}: is a file, not a workspace directory")
         database = path / DATABASE_FILE
         if (must_exist or read_only) and not database.exists():
+            if (path / CONFIG_FILE).is_file():  # its problems first: they are what to fix
+                load_settings(path / CONFIG_FILE)
             raise WorkspaceError(f"{path}: no workspace here (no {DATABASE_FILE}); ingest data or run `supportmetrics demo`")
         try:
             path.mkdir(parents=True, exist_ok=True)

@@ -292,5 +292,7 @@ def summary() -> None:
     """Headline KPIs of the last three months."""
     from supportmetrics.engine.summary import print_summary
 
-    with open_workspace(read_only=True) as ws:
+    with open_workspace(read_only=True) as ws, query_notes() as notes:
         print_summary(ws, console)
+    for message in notes:
+        say(err_console, "note:", "bold yellow", message)

@@ -8,9 +8,16 @@ from pathlib import Path
 
 import typer
 
-from supportmetrics.cli.app import app, check_writable, console, err_console, open_workspace
+from supportmetrics.cli.app import (
+    app,
+    check_writable,
+    console,
+    err_console,
+    open_workspace,
+    say,
+)
 from supportmetrics.cli.metrics import _where
-from supportmetrics.errors import QueryError
+from supportmetrics.errors import QueryError, query_notes
 
 #: the optional packages each format is written with (the error boundary names their extra)
 
@@ -40,7 +47,7 @@ def report(
 
         require_weasyprint()
     with _progress() as progress:
-        with open_workspace(read_only=True) as ws:
+        with open_workspace(read_only=True) as ws, query_notes() as notes:
             model = build_report(ws, period=period, start=from_, end=to, grain=grain,
                                  where=dict(_where(where)), title=title, progress=progress)
         steps = report_steps()
@@ -48,6 +55,8 @@ def report(
         write_report(model, fmt, out)
     console.print(f"{fmt} report for {model.period_label()} written to {out}", highlight=False,
                   markup=False)
+    for message in notes:
+        say(err_console, "note:", "bold yellow", message)
 
 
 @contextmanager
