@@ -1,0 +1,1 @@
+"""Importers: a helpdesk's own exports and APIs into the canonical tables."""
