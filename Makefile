@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup test lint docs demo bench
+.PHONY: setup test lint docs demo bench bench-latency
 setup:
 	python3 -m venv $(VENV) && $(VENV)/bin/pip install -q -e '.[test,dev]'
 
@@ -22,3 +22,7 @@ demo:
 
 bench:
 	$(PY) benchmarks/bench_ingest.py
+
+# warm query / summary / report / CLI start-up latency on the demo workspace (benchmarks/RESULTS.md)
+bench-latency:
+	$(PY) benchmarks/bench_latency.py

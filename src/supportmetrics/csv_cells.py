@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made safe (a load does not need it)
+    import pandas as pd
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
@@ -42,6 +44,8 @@ def safe_row(values: Iterable[Any]) -> list[Any]:
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells follow the policy (number columns untouched)."""
+    import pandas as pd
+
     out = frame.copy()
     for column in out.columns:
         series = out[column]

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import ibis
 
 from supportmetrics.backup import BackupResult, RestoreResult, backup, restore
 from supportmetrics.config import (
@@ -356,6 +355,8 @@ class Workspace:
         """The Ibis backend over the workspace database."""
         con = self.con
         if self._ibis is None:
+            import ibis  # only for queries: opening, loading and listing tables do not need it
+
             self._ibis = ibis.duckdb.from_connection(con)
         return self._ibis
 

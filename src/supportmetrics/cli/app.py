@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from supportmetrics.workspace import Workspace, default_workspace_dir
+if TYPE_CHECKING:  # imported when a command opens one: `--help` does not load DuckDB
+    from supportmetrics.workspace import Workspace
 
 app = typer.Typer(
     name="supportmetrics",
@@ -85,11 +87,15 @@ def _global(
 
 
 def workspace_dir() -> Path:
+    from supportmetrics.workspace import default_workspace_dir
+
     return state.workspace if state.workspace is not None else default_workspace_dir()
 
 
 def open_workspace(must_exist: bool = False, read_only: bool = False) -> Workspace:
     """The workspace of ``--workspace``; commands that only read open it ``read_only``."""
+    from supportmetrics.workspace import Workspace
+
     return Workspace.open(workspace_dir(), must_exist=must_exist, read_only=read_only)
 
 

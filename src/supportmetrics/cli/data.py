@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import typer
@@ -11,9 +12,10 @@ from rich.table import Table
 from rich.text import Text
 
 from supportmetrics.cli.app import app, console, err_console, open_workspace, say
-from supportmetrics.config import check_timestamp_format, table_mapping
 from supportmetrics.errors import MappingError
-from supportmetrics.ingest import LoadResult, parse_map_options
+
+if TYPE_CHECKING:  # imported when a load runs: `--help` does not load the ingest stack
+    from supportmetrics.ingest import LoadResult
 
 MAX_SHOWN = 20
 
@@ -60,6 +62,9 @@ def ingest(
     ),
 ) -> None:
     """Load files into a canonical table: validated, idempotent, atomic."""
+    from supportmetrics.config import check_timestamp_format, table_mapping
+    from supportmetrics.ingest import parse_map_options
+
     with open_workspace() as ws:
         base = ws.mapping_for(table, mapping)
         values = {k: dict(v) for k, v in base.values.items()}

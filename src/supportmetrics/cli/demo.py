@@ -15,13 +15,6 @@ from rich.table import Table
 from rich.text import Text
 
 from supportmetrics.cli.app import app, console
-from supportmetrics.demo import build_demo, steps
-from supportmetrics.workspace import Workspace
-
-try:
-    from supportmetrics.engine.summary import print_summary
-except ImportError:  # the engine is optional for the demo data itself
-    print_summary = None  # type: ignore[assignment]
 
 
 @app.command()
@@ -34,15 +27,18 @@ def demo(
     ),
 ) -> None:
     """Build a demo workspace: a year of a support team sized to its volume, then its KPIs."""
+    from supportmetrics.demo import build_demo, steps
+    from supportmetrics.engine.summary import print_summary
+    from supportmetrics.workspace import Workspace
+
     with _progress(steps(tickets, parquet_out)) as step:
         results = build_demo(directory, seed, tickets, parquet_out, progress=step)
     view = Table("table", "rows", "rejected", title=Text(f"demo workspace in {directory}"))
     for name, result in results.items():
         view.add_row(name, f"{result.accepted:,}", f"{result.rejected_rows:,}")
     console.print(view)
-    if print_summary is not None:
-        with Workspace.open(directory, read_only=True) as ws:
-            print_summary(ws, console)
+    with Workspace.open(directory, read_only=True) as ws:
+        print_summary(ws, console)
     console.print(
         f"next: {program()} -w {shlex.quote(str(directory))} metrics --list",
         highlight=False, markup=False,

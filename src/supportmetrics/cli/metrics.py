@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 from rich.text import Text
@@ -21,11 +20,12 @@ from supportmetrics.cli.app import (
     say,
     state,
 )
-from supportmetrics.csv_cells import safe_arrow, safe_frame
-from supportmetrics.engine import build_query
-from supportmetrics.engine.summary import format_value
 from supportmetrics.errors import QueryError, query_notes
-from supportmetrics.metrics import CATALOGUE, DOMAINS, Unit, direction_label
+
+if TYPE_CHECKING:  # the commands import these when they run: `--help` does not load them
+    import pandas as pd
+
+    from supportmetrics.metrics import Unit
 
 AS_OF_HELP = ("Judge SLA targets as of this local date or time (2025-12-31T18:00; a date is "
               "its midnight); default: the end of the ticket data.")
@@ -66,6 +66,8 @@ def metrics_command(
     the raw numbers (durations in seconds) and name each row's unit. Periods start on local
     dates of the workspace time zone.
     """
+    from supportmetrics.engine import build_query
+
     _check_format(fmt)
     if list_ or not ids:
         _print_catalogue(fmt)
@@ -84,6 +86,8 @@ def metrics_command(
 
 def with_units(frame: pd.DataFrame) -> pd.DataFrame:
     """``unit`` (the catalogue's unit of each row's metric) after ``value``."""
+    from supportmetrics.metrics import CATALOGUE
+
     frame = frame.copy()
     units = frame["metric"].map(lambda m: CATALOGUE[m].unit.value) if len(frame) else []
     frame.insert(list(frame.columns).index("value") + 1, "unit", units)
@@ -106,6 +110,9 @@ def explain(
 
     Times are shown in the workspace time zone with their UTC offset.
     """
+    from supportmetrics.engine import build_query
+    from supportmetrics.metrics import CATALOGUE, Unit
+
     _check_format(fmt)
     start, end, g = _period_bounds(period, grain)
     query = build_query(metric, g, (), start, end, _where(where), clock, as_of=as_of)
@@ -162,6 +169,8 @@ def _write_csv(table: Any, zone: str, out: Path | None) -> None:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    from supportmetrics.csv_cells import safe_arrow
+
     arrow = safe_arrow(table.to_pyarrow())  # text cells follow the formula policy
     schema = pa.schema([
         f.with_type(pa.timestamp(f.type.unit, tz=zone)) if pa.types.is_timestamp(f.type) else f
@@ -206,6 +215,11 @@ def emit(frame: pd.DataFrame, fmt: str, zone: str = "UTC", caption: str | None =
          humanise: bool = False) -> None:
     """``frame`` as a table, CSV or JSON: the same columns in each, times in ``zone`` with
     their offset. ``humanise``: the table shows ``value`` in the unit its row names (``unit``)."""
+    import pandas as pd
+
+    from supportmetrics.csv_cells import safe_frame
+    from supportmetrics.metrics import Unit
+
     _check_format(fmt)
     frame = _zoned(frame, zone)
     if fmt == "json":
@@ -229,6 +243,8 @@ def emit(frame: pd.DataFrame, fmt: str, zone: str = "UTC", caption: str | None =
 
 def _zoned(frame: pd.DataFrame, zone: str) -> pd.DataFrame:
     """Timestamp columns (naive UTC) as times in ``zone`` carrying their offset."""
+    import pandas as pd
+
     frame = frame.copy()
     for column in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
@@ -240,6 +256,8 @@ def _zoned(frame: pd.DataFrame, zone: str) -> pd.DataFrame:
 
 
 def _clean(record: dict[str, Any]) -> dict[str, Any]:
+    import pandas as pd
+
     out = {}
     for key, value in record.items():
         if value is None or value is pd.NaT or value is pd.NA or (
@@ -254,6 +272,10 @@ def _clean(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cell(value: Any, unit: Unit | None = None) -> str:
+    import pandas as pd
+
+    from supportmetrics.engine.summary import format_value
+
     if value is None or value is pd.NaT or value is pd.NA or (
             isinstance(value, float) and math.isnan(value)):
         return ""
@@ -269,6 +291,8 @@ def _cell(value: Any, unit: Unit | None = None) -> str:
 
 
 def _print_catalogue(fmt: str) -> None:
+    from supportmetrics.metrics import CATALOGUE, DOMAINS, direction_label
+
     if fmt == "json":
         items = [
             {"id": m.id, "title": m.title, "unit": m.unit.value, "direction": direction_label(m),

@@ -7,12 +7,13 @@ from pathlib import Path
 import typer
 
 from supportmetrics.cli.app import app, console, err_console, open_workspace, say, workspace_dir
-from supportmetrics.workspace import Workspace
 
 
 @app.command()
 def check() -> None:
     """Read every block of the workspace database and verify its checksums."""
+    from supportmetrics.workspace import Workspace
+
     directory = workspace_dir()
     result = Workspace.check(directory)
     if not result.ok:
@@ -52,6 +53,8 @@ def restore(
     directory: Path = typer.Argument(..., help="A directory written by `supportmetrics backup`."),
 ) -> None:
     """Replace the workspace's database and settings with a backup (the old ones are kept)."""
+    from supportmetrics.workspace import Workspace
+
     result = Workspace.restore(directory, workspace_dir())
     rows = sum(result.tables.values())
     console.print(

@@ -56,6 +56,9 @@ class Context:
     periods_table: Table
     #: the instant (naive UTC) sources judged as of an instant are judged at (SLA targets)
     as_of: datetime | None = None
+    #: the range's first and last local instants as query parameters (timestamp scalars), so
+    #: one compiled query serves every range; None: ``first`` and ``last`` as literals
+    bounds: tuple[Any, Any] | None = None
 
 
 def resolve(expr: Any, t: Table, settings: Settings) -> Any:
@@ -128,11 +131,16 @@ def with_period(t: Table, anchor: str, query: Query, ctx: Context) -> Table:
     """Add ``period`` (local date of the period start) and keep units inside the range."""
     t = t.filter(t[anchor].notnull())
     t = cal.with_local_time(t, anchor, ctx.zone_table, "_local")
-    start = datetime.combine(ctx.first, datetime.min.time())
-    end = datetime.combine(ctx.last, datetime.min.time())
+    if ctx.bounds is None:
+        start: Any = datetime.combine(ctx.first, datetime.min.time())
+        end: Any = datetime.combine(ctx.last, datetime.min.time())
+        first = ibis.literal(ctx.first)
+    else:
+        start, end = ctx.bounds
+        first = start.cast("date")
     t = t.filter((t._local >= start) & (t._local < end))
     if query.grain is Grain.RANGE:
-        return t.mutate(period=ibis.literal(ctx.first))
+        return t.mutate(period=first)
     return t.mutate(period=cal.period_start(t._local, query.grain.value))
 
 

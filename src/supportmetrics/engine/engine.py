@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -14,7 +15,9 @@ from typing import Any
 
 import duckdb
 import ibis
+import ibis.expr.operations as ops
 import pandas as pd
+import pyarrow as pa
 
 from supportmetrics import calendar as cal
 from supportmetrics.config import Settings
@@ -84,6 +87,20 @@ class Engine:
         self.refreshed: dict[str, store.Refresh] = {}
         #: stored sources this engine computed itself because the store was not current
         self.stale: tuple[str, ...] = ()
+        #: compiled queries kept (a long-lived engine asked for ever new ranges)
+        self.compiled_limit = 512
+        #: how many metric expressions this engine compiled (each query shape once per load)
+        self.compilations = 0
+        #: each query's compiled form by its shape (or shape and range), most recently used
+        #: last: building and compiling the Ibis expression costs several times running it
+        self._compiled: OrderedDict[tuple[Any, ...], Compiled] = OrderedDict()
+        #: the range's bounds as query parameters of the compiled queries
+        self._bounds = (ibis.param("timestamp"), ibis.param("timestamp"))
+        #: the in-memory tables the queries read (zones, business hours, each range's periods)
+        #: by name, and those present on the current connection (DuckDB: temporary tables)
+        self._helpers: dict[str, pa.Table] = {}
+        self._live: set[str] = set()
+        self._live_on: Any = None
         with self._current():
             pass
 
@@ -119,10 +136,18 @@ class Engine:
                 self._depth -= 1
 
     def _setup(self, backend: Any, generation: int) -> None:
-        """(Re)build the engine's state over ``backend`` at load ``generation``."""
+        """(Re)build the engine's state over ``backend`` at load ``generation``.
+
+        Everything derived from the data goes: spans, calendars, compiled queries (a compiled
+        query never answers from an older load than the engine's).
+        """
         self._drop_temporaries()
         self.backend = backend
         self._generation = generation
+        self._compiled.clear()
+        self._periods: dict[tuple[str, date, date], tuple[tuple[cal.Period, ...], Any]] = {}
+        self._helpers.clear()
+        self._live.clear()
         self._span: tuple[date, date] | None = None
         self._source_spans: dict[tuple[str, ...], tuple[date, date] | None] = {}
         self._has: dict[Data, bool] = {}
@@ -130,19 +155,25 @@ class Engine:
         first, last = self._data_span()
         self._first_day = first - timedelta(days=400)
         self._last_day = last + timedelta(days=400)
-        self.zone_table = ibis.memtable(
-            cal.zone_days(self.settings.timezone, self._first_day, self._last_day)
+        self.zone_table = self._helper(
+            "zones", cal.zone_days(self.settings.timezone, self._first_day, self._last_day)
         )
-        self.business_table = ibis.memtable(
-            cal.business_table(self.settings, self._first_day, self._last_day)
+        self.business_table = self._helper(
+            "hours", cal.business_table(self.settings, self._first_day, self._last_day)
         )
         self._fingerprint: str | None = None
         self.stale = ()
         self._bind(backend)
 
     def _bind(self, backend: Any) -> None:
-        """Sources over ``backend``; the data span, calendars and fingerprint are kept."""
+        """Sources over ``backend``; the data span, calendars, fingerprint and the compiled
+        queries are kept (those that read tables this engine computed go with them)."""
         self.backend = backend
+        for key in [k for k, c in self._compiled.items() if c.sql and "_sm_cache_" in c.sql]:
+            del self._compiled[key]
+        if self._helpers and backend.name == "duckdb":
+            for name in (self.zone_table.get_name(), self.business_table.get_name()):
+                self._present(name)
         self.sources = Sources(
             backend.table,
             self.settings,
@@ -196,6 +227,7 @@ class Engine:
     def forget_connection(self) -> None:
         """The workspace let go of its connection: the temporary tables went with it."""
         self._temporaries.clear()
+        self._live.clear()
 
     def close(self) -> None:
         """Drop the temporary tables this engine made; it answers no more queries."""
@@ -211,6 +243,7 @@ class Engine:
 
     def _drop_temporaries(self) -> None:
         tables, self._temporaries = self._temporaries, []
+        self._live.clear()
         if not tables or self.backend.name != "duckdb":
             return
         with contextlib.suppress(duckdb.Error):
@@ -256,6 +289,37 @@ class Engine:
             del self._temporaries[mark:]
 
     # -- plumbing --------------------------------------------------------------------------
+
+    def _helper(self, kind: str, data: pa.Table) -> Any:
+        """A small table of the engine's own (time zones, business hours, periods) as a table
+        the queries read.
+
+        On DuckDB it is a temporary table of a name unique to this engine, made again on a
+        new connection (a reader connects per query), so a compiled query that reads it by
+        name keeps working; elsewhere (Spark) an in-memory table.
+        """
+        if self.backend.name != "duckdb":
+            return ibis.memtable(data)
+        self._serial += 1
+        name = f"_sm_helper_{self._prefix}_{kind}_{self._serial}"
+        self._helpers[name] = data
+        self._present(name)
+        return self.backend.table(name)
+
+    def _present(self, name: str) -> None:
+        """Make helper table ``name`` on the current connection if it is not there yet."""
+        con = self.backend.con
+        if con is not self._live_on:  # another connection: its temporary tables are its own
+            self._live, self._live_on = set(), con
+        if name in self._live:
+            return
+        con.register(f"{name}_in", self._helpers[name])
+        try:
+            con.execute(f'CREATE OR REPLACE TEMPORARY TABLE "{name}" AS SELECT * FROM "{name}_in"')
+        finally:
+            con.unregister(f"{name}_in")
+        self._live.add(name)
+        self._temporaries.append(name)
 
     def _materialize(self, name: str, expr: Any) -> Any:
         """Compute a source once per engine as a temporary table (facts, waits, SLA clocks).
@@ -340,20 +404,23 @@ class Engine:
     def context(self, query: Query) -> Context:
         first, last = self.resolve_range(query)
         grain = "range" if query.grain is Grain.RANGE else query.grain.value
-        periods = cal.periods(grain, first, last, self.settings.timezone)
-        periods_table = ibis.memtable(
-            pd.DataFrame(
-                {
-                    "period": [p.start for p in periods],
-                    "start_utc": [p.start_utc for p in periods],
-                    "end_utc": [p.end_utc for p in periods],
-                    "days": [float((p.end - p.start).days) for p in periods],
-                }
-            )
-        )
+        key = (grain, first, last)
+        if key not in self._periods:  # one periods table per range, shared by its queries
+            made = cal.periods(grain, first, last, self.settings.timezone)
+            self._periods[key] = tuple(made), self._helper("periods", pa.table({
+                "period": pa.array([p.start for p in made], pa.date32()),
+                "start_utc": pa.array([p.start_utc for p in made], pa.timestamp("us")),
+                "end_utc": pa.array([p.end_utc for p in made], pa.timestamp("us")),
+                "days": pa.array([float((p.end - p.start).days) for p in made], pa.float64()),
+            }))
+            if len(self._periods) > self.compiled_limit:  # the oldest range goes (its table
+                del self._periods[next(iter(self._periods))]  # stays until the next load)
+        periods, periods_table = self._periods[key]
+        if self.backend.name == "duckdb":
+            self._present(periods_table.get_name())
         return Context(
             self.sources, self.settings, self.zone_table, self.business_table,
-            first, last, tuple(periods), periods_table, self.as_of(query),
+            first, last, periods, periods_table, self.as_of(query),
         )
 
     def as_of(self, query: Query) -> datetime:
@@ -478,9 +545,33 @@ class Engine:
             # nothing to compute it from: every value null with a note, never 0
             warnings.warn(QueryWarning(missing), stacklevel=2)
             return self._complete(metric, query, ctx, pd.DataFrame(), empty=True)
-        frame = self.backend.execute(compile_metric(metric, query, ctx))
-        frame = self._complete(metric, query, ctx, frame)
+        frame = self._complete(metric, query, ctx, self._run(metric, query, ctx))
         return frame.rename(columns={c: attribute_name(c) for c in query.by})
+
+    def _run(self, metric: Metric, query: Query, ctx: Context) -> pd.DataFrame:
+        """The rows of ``query``, from its compiled form (compiled here the first time).
+
+        A query is compiled once per shape: the same query over another range runs the same
+        compiled SQL with other bounds, unless it reads the range's periods table (snapshots,
+        combined metrics), which makes it one compiled query per range.
+        """
+        shape = (replace(query, range=TimeRange()), ctx.as_of)
+        exact = (query, ctx.first, ctx.last, ctx.as_of)
+        bounds = {"sm_start": datetime.combine(ctx.first, datetime.min.time()),
+                  "sm_end": datetime.combine(ctx.last, datetime.min.time())}
+        key = shape if shape in self._compiled else exact
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            self.compilations += 1
+            compiled = Compiled(self.backend, metric, query, ctx, self._bounds, self._helpers)
+            key = exact if compiled.per_range else shape
+            self._compiled[key] = compiled
+            while len(self._compiled) > self.compiled_limit:  # the least recently used goes,
+                self._compiled.popitem(last=False)  # with the in-memory tables only it read
+        self._compiled.move_to_end(key)
+        for name in compiled.helpers:  # a new connection, or a range's table made again
+            self._present(name)
+        return compiled.execute(self.backend, bounds)
 
     def _complete(self, metric: Metric, query: Query, ctx: Context, frame: pd.DataFrame,
                   empty: bool = False) -> pd.DataFrame:
@@ -606,6 +697,76 @@ class Engine:
             (attribute_name(c) if attribute_name(c) not in names else "attr_" + attribute_name(c)): c
             for c in t.columns if c != attribute_name(c)
         })
+
+
+#: stand-in values for the range's bounds while compiling, each then a query parameter
+_SENTINELS = {"sm_start": datetime(1901, 2, 3, 4, 5, 6, 789012),
+              "sm_end": datetime(1902, 3, 4, 5, 6, 7, 890123)}
+
+
+class Compiled:
+    """A metric query compiled once and run as often as asked, for any range.
+
+    On DuckDB the SQL is compiled once with the range's bounds as parameters (``$sm_start``,
+    ``$sm_end``) and run straight on the connection, its result converted as Ibis converts it.
+    ``helpers`` names the engine's own tables it reads (made again on a new connection before
+    it runs). An expression reading an in-memory table, or on another backend (Spark), runs
+    as an expression each time, its range as literals.
+    """
+
+    def __init__(self, backend: Any, metric: Metric, query: Query, ctx: Context,
+                 bounds: tuple[Any, Any], helpers: Iterable[str] = ()) -> None:
+        self.sql: str | None = None
+        self.helpers: tuple[str, ...] = ()
+        #: whether it serves its own range only (it reads the range's periods table, or it is
+        #: not run from SQL)
+        self.per_range = True
+        if backend.name != "duckdb":  # Spark: the expression with its range as literals
+            self.expr = compile_metric(metric, query, ctx)
+            return
+        expr = compile_metric(metric, query, replace(ctx, bounds=bounds))
+        if expr.op().find(ops.InMemoryTable):  # Ibis registers those when it runs them
+            self.expr = compile_metric(metric, query, ctx)
+            return
+        table = expr.as_table()
+        self.schema = table.schema()
+        stand_in = dict(zip(bounds, _SENTINELS.values(), strict=True))
+        sql = str(backend.compile(table, params=stand_in))
+        for name, instant in _SENTINELS.items():
+            rendered = str(backend.compile(ibis.literal(instant)))  # SELECT <literal> AS "..."
+            sql = sql.replace(rendered.split("SELECT", 1)[1].split(" AS ", 1)[0].strip(),
+                              f"${name}")
+        if any(f"{i.year}, {i.month}, {i.day}" in sql or f"{i:%Y-%m-%d}" in sql
+               for i in _SENTINELS.values()):
+            # a bound rendered some other way: this range's own SQL, never a stand-in value
+            real = {"sm_start": datetime.combine(ctx.first, datetime.min.time()),
+                    "sm_end": datetime.combine(ctx.last, datetime.min.time())}
+            sql = str(backend.compile(table, params=dict(zip(bounds, real.values(), strict=True))))
+        else:
+            self.per_range = ctx.periods_table.get_name() in sql
+        self.sql = sql
+        self.helpers = tuple(name for name in helpers if name in sql)
+        self.parameters = tuple(name for name in _SENTINELS if f"${name}" in sql)
+
+    def execute(self, backend: Any, bounds: dict[str, datetime]) -> pd.DataFrame:
+        """The rows for ``bounds`` on ``backend`` (the engine's current connection)."""
+        if self.sql is None:
+            return backend.execute(self.expr)
+        used = {name: bounds[name] for name in self.parameters}
+        arrow = backend.con.sql(self.sql, params=used or None).to_arrow_table()
+        return _frame(arrow, self.schema)
+
+
+def _frame(arrow: pa.Table, schema: Any) -> pd.DataFrame:
+    """A DuckDB result as a frame typed as Ibis types the same query's result."""
+    from ibis.backends.duckdb.converter import DuckDBPandasData
+
+    frame = pd.DataFrame({
+        name: (column.to_pylist() if column.null_count or pa.types.is_nested(column.type)
+               or pa.types.is_dictionary(column.type) else column.to_pandas())
+        for name, column in zip(arrow.column_names, arrow.columns, strict=True)
+    })
+    return DuckDBPandasData.convert_table(frame, schema)
 
 
 def _dates_utc(row: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
