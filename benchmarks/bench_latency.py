@@ -19,6 +19,10 @@ process, side by side:
 * `summary` (its 19 headline metrics, three months) and the whole monthly report model
   (``build_report``, without rendering), then the report written as HTML: engine against the SQL
   those calls sent to DuckDB, recorded and replayed;
+* (``--catalogue``) the core subset (6 metrics x agent and channel, as bench_engine.py) and the
+  whole catalogue (monthly, by agent and channel where the metric has them, durations on both
+  clocks), warm, against the hand-written DuckDB SQL of the core subset (``core_sql.py``,
+  deriving its facts from the raw events as bench_engine's floor does);
 * CLI start-up: ``supportmetrics --help`` and ``--version`` in a fresh process, against
   ``python -c pass`` and ``python -c "import duckdb"``.
 
@@ -162,7 +166,8 @@ def single_queries(ws: Workspace, engine: Any, times: int) -> list[Row]:
                 floor_kind = "its SQL replayed"
             label = f"{kind}: {metric_id}" + (" by channel" if by else "")
             rows.append(Row(label, timings, floor, floor_kind, note))
-            print(f"  {label}: p50 {statistics.median(timings) * 1000:.0f} ms", flush=True)
+            print(f"  {label}: p50 {statistics.median(timings) * 1000:.0f} ms, floor "
+                  f"{statistics.median(floor) * 1000:.0f} ms ({note})", flush=True)
     finally:
         con.execute("DROP TABLE IF EXISTS bench_facts")
     return rows
@@ -204,9 +209,28 @@ def recorded(name: str, ws: Workspace, engine: Any, run: Callable[[], Any], time
         run()
     timings = repeat(run, times)
     floor = repeat(lambda: replay(ws.con, recorder.sql), times)
-    print(f"  {name}: p50 {statistics.median(timings):.2f} s", flush=True)
+    print(f"  {name}: p50 {statistics.median(timings):.2f} s, its SQL replayed "
+          f"{statistics.median(floor):.2f} s", flush=True)
     return Row(name, timings, floor, "its SQL replayed",
                f"{len(recorder.sql)} statements" + (f"; {note}" if note else ""))
+
+
+def catalogue(ws: Workspace, engine: Any, times: int) -> list[Row]:
+    """The core subset and the whole catalogue through the held engine, against the core floor."""
+    import bench_engine
+
+    zone = ws.settings.timezone
+    floor = repeat(lambda: core_sql.core_metrics(ws.con, zone), times)
+    rows = []
+    for name, queries in (("engine, core subset (12 queries)", bench_engine.core_queries()),
+                          ("engine, whole catalogue", bench_engine.catalogue_queries())):
+        engine.metrics(queries)  # warm: compiled once
+        timings = repeat(lambda q=queries: engine.metrics(q), times)
+        rows.append(Row(name, timings, floor, "hand-written SQL, core subset",
+                        f"{len(queries)} queries"))
+        print(f"  {name}: p50 {statistics.median(timings):.2f} s, core floor "
+              f"{statistics.median(floor):.2f} s", flush=True)
+    return rows
 
 
 def report_period(engine: Any) -> str:
@@ -259,6 +283,8 @@ def main() -> int:
     parser.add_argument("--repeat-slow", type=int, default=5,
                         help="runs of summary, the report and each CLI start-up")
     parser.add_argument("--skip-cli", action="store_true")
+    parser.add_argument("--catalogue", action="store_true",
+                        help="also time the core subset and the whole catalogue (as bench_engine)")
     args = parser.parse_args()
     directory = args.workspace or Path(tempfile.gettempdir()) / "sm-latency" / f"demo-{args.tickets}"
     if not (directory / "supportmetrics.duckdb").exists():
@@ -274,6 +300,7 @@ def main() -> int:
         engine.refresh()
         print(f"  engine opened, stored sources up to date in "
               f"{time.perf_counter() - started:.2f} s (untimed below)", flush=True)
+        whole = catalogue(ws, engine, args.repeat_slow) if args.catalogue else []
         singles = single_queries(ws, engine, args.repeat)
         months = other_months(engine, min(args.repeat, 12))
         from supportmetrics.reports import build_report, write_report
@@ -294,6 +321,9 @@ def main() -> int:
     print_table(f"The same queries, each run over another month ({len(months[0].engine)} "
                 "months, each once)", months, "ms")
     print_table(f"Whole calls, warm ({args.repeat_slow} runs each)", [summary, report, html], "s")
+    if whole:
+        print_table(f"Core subset and whole catalogue, warm ({args.repeat_slow} runs each)",
+                    whole, "s")
     if cli:
         print_table(f"CLI start-up ({args.repeat_slow} runs each)", cli, "s")
     mismatches = [r.name for r in singles if r.note.startswith("MISMATCH")]

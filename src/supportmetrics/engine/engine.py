@@ -578,6 +578,8 @@ class Engine:
         columns = ["period", *query.by, "value", "count"]
         if isinstance(metric, Duration):
             columns.append("without_end")
+        if not query.by:  # one row per period of the range: made directly, not merged
+            return self._complete_periods(metric, ctx, frame, columns, empty)
         frame = frame[columns].copy() if len(frame) else pd.DataFrame(columns=columns)
         frame["period"] = pd.to_datetime(frame["period"]).dt.date
         if not query.by:
@@ -594,6 +596,29 @@ class Engine:
         frame.insert(0, "metric", metric.id)
         frame["period"] = frame["period"].map(lambda d: d.isoformat())
         return frame
+
+    def _complete_periods(self, metric: Metric, ctx: Context, frame: pd.DataFrame,
+                          columns: list[str], empty: bool) -> pd.DataFrame:
+        """The rows of a query without ``--by``: each period of the range once, in order, a
+        period without units holding a count of 0 and no value (0 for counts)."""
+        found: dict[date, tuple[Any, ...]] = {}
+        if len(frame):
+            days = pd.to_datetime(frame["period"]).dt.date
+            found = dict(zip(days, zip(*(frame[c] for c in columns[1:]), strict=True),
+                             strict=True))
+        zero = 0.0 if isinstance(metric, COUNT_KINDS) and not empty else None
+        blank = (zero, 0, 0)
+        rows = [found.get(p.start, blank) for p in ctx.periods]
+        out = pd.DataFrame({
+            "metric": metric.id,
+            "period": [p.start.isoformat() for p in ctx.periods],
+            "value": pd.array([zero if pd.isna(r[0]) else r[0] for r in rows], dtype="float64"),
+        })
+        out["value"] = out["value"].astype("float64").round(9)
+        for index, name in enumerate(columns[2:], start=1):
+            out[name] = pd.Series([0 if pd.isna(r[index]) else r[index] for r in rows],
+                                  dtype="float64").astype("int64")
+        return out
 
     @translate_errors()
     def metrics(self, queries: list[Query]) -> pd.DataFrame:
