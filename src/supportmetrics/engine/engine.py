@@ -407,12 +407,19 @@ class Engine:
         key = (grain, first, last)
         if key not in self._periods:  # one periods table per range, shared by its queries
             made = cal.periods(grain, first, last, self.settings.timezone)
-            self._periods[key] = tuple(made), self._helper("periods", pa.table({
-                "period": pa.array([p.start for p in made], pa.date32()),
-                "start_utc": pa.array([p.start_utc for p in made], pa.timestamp("us")),
-                "end_utc": pa.array([p.end_utc for p in made], pa.timestamp("us")),
-                "days": pa.array([float((p.end - p.start).days) for p in made], pa.float64()),
-            }))
+            columns = {
+                "period": [p.start for p in made],
+                "start_utc": [p.start_utc for p in made],
+                "end_utc": [p.end_utc for p in made],
+                "days": [float((p.end - p.start).days) for p in made],
+            }
+            table = (self._helper("periods", pa.table({
+                "period": pa.array(columns["period"], pa.date32()),
+                "start_utc": pa.array(columns["start_utc"], pa.timestamp("us")),
+                "end_utc": pa.array(columns["end_utc"], pa.timestamp("us")),
+                "days": pa.array(columns["days"], pa.float64()),
+            })) if self.backend.name == "duckdb" else ibis.memtable(pd.DataFrame(columns)))
+            self._periods[key] = tuple(made), table
             if len(self._periods) > self.compiled_limit:  # the oldest range goes (its table
                 del self._periods[next(iter(self._periods))]  # stays until the next load)
         periods, periods_table = self._periods[key]
