@@ -1,0 +1,72 @@
+"""``import`` and ``sync``: a helpdesk's export files or API into the canonical tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.text import Text
+
+from supportmetrics.cli.app import app, console, err_console, open_workspace, say
+from supportmetrics.cli.data import MAX_SHOWN, report_load
+from supportmetrics.errors import MappingError
+from supportmetrics.importers import SOURCES, importer
+from supportmetrics.importers.run import ImportResult, load_imported
+
+SOURCE_HELP = "Source: " + ", ".join(sorted(SOURCES)) + "."
+
+
+@app.command("import")
+def import_(
+    source: str = typer.Argument(..., help=SOURCE_HELP),
+    files: list[Path] = typer.Argument(..., help="The source's export files (JSON, JSON Lines or CSV, any order)."),
+    option: list[str] = typer.Option(
+        [], "--option", help="KEY=VALUE for the importer (see docs/sources/SOURCE.md)."),
+    check: bool = typer.Option(
+        False, "--check",
+        help="After the load, compare the source's own per-ticket figures (first reply, "
+        "resolution) with the engine's and print the share that agree and why the others do not."),
+) -> None:
+    """Import a helpdesk's export files: validated, idempotent, like ingest."""
+    reader = importer(source)
+    options = _options(option)
+    with open_workspace() as ws:
+        with console.status(Text(f"reading the {source} export")) as status:
+            imported = reader.read(files, options)
+            result = load_imported(ws, source, imported, progress=lambda m: status.update(Text(m)))
+        report_import(result)
+        if check:
+            from supportmetrics.cli.source_check import print_check
+
+            print_check(ws, source, imported.figures)
+    if not result.committed:
+        raise typer.Exit(2)
+    if not result.ok:
+        raise typer.Exit(3)
+
+
+def _options(pairs: list[str]) -> dict[str, str]:
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise MappingError(f"--option {pair!r}: expected KEY=VALUE")
+        options[key.strip()] = value
+    return options
+
+
+def report_import(result: ImportResult) -> None:
+    """The importer's rejects, then each table's load as ``ingest`` reports it."""
+    for reject in result.rejects[:MAX_SHOWN]:
+        say(err_console, "rejected:", "yellow", str(reject))
+    if len(result.rejects) > MAX_SHOWN:
+        err_console.print(f"... and {len(result.rejects) - MAX_SHOWN} more", highlight=False,
+                          markup=False)
+    if result.rejects_path is not None:
+        console.print(f"{len(result.rejects)} record(s) of the export could not be read; "
+                      f"rejects written to {result.rejects_path}", highlight=False, markup=False)
+    for load in result.loads:
+        report_load(load)
+    if not result.loads:
+        console.print(f"{result.source}: nothing to load in these files", highlight=False,
+                      markup=False)
