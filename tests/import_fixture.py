@@ -15,7 +15,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 def workspace(tmp: Path, timezone: str = "UTC") -> Path:
     directory = tmp / "ws"
-    directory.mkdir()
+    directory.mkdir(parents=True)
     (directory / "supportmetrics.toml").write_text(f'timezone = "{timezone}"\n', encoding="utf-8")
     return directory
 

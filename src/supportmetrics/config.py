@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from supportmetrics.currency import check_currency
 from supportmetrics.errors import ConfigError
@@ -277,6 +285,33 @@ def check_engine_url(value: str) -> str:
                      "(e.g. spark://local[2])")
 
 
+class Source(_Frozen):
+    """A helpdesk's API for ``supportmetrics sync NAME`` (``[sources.NAME]``).
+
+    Every key may instead come from the environment, which wins: ``SUPPORTMETRICS_NAME_URL``,
+    ``SUPPORTMETRICS_NAME_EMAIL``, ``SUPPORTMETRICS_NAME_TOKEN`` (e.g.
+    ``SUPPORTMETRICS_ZENDESK_TOKEN``). The token is a secret: it is never printed or logged.
+    """
+
+    #: the account's API address, e.g. https://acme.zendesk.com
+    url: str | None = None
+    #: the user the token belongs to (Zendesk API tokens), if the source needs one
+    email: str | None = None
+    #: API token or key (prefer the environment variable to keeping it in this file)
+    token: SecretStr | None = None
+    #: the first sync fetches what changed since this date (default: everything)
+    start: date | None = None
+    #: records asked for per page
+    page_size: Annotated[int, Field(ge=1, le=1000)] = 1000
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f"{value!r} is not an http(s) address (e.g. https://acme.zendesk.com)")
+        return None if value is None else value.rstrip("/")
+
+
 class Settings(_Frozen):
     timezone: str = "UTC"
     currency: str | None = None
@@ -289,6 +324,18 @@ class Settings(_Frozen):
     clv: dict[str, float] = Field(default_factory=dict)
     mappings: dict[str, TableMapping] = Field(default_factory=dict)
     engine: Engine = Field(default_factory=Engine)
+    sources: dict[str, Source] = Field(default_factory=dict)
+
+    @field_validator("sources")
+    @classmethod
+    def _sources(cls, value: dict[str, Source]) -> dict[str, Source]:
+        from supportmetrics.importers import SOURCES
+
+        unknown = [name for name in value if name not in SOURCES]
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)}: not a source (sources: "
+                             f"{', '.join(sorted(SOURCES))})")
+        return value
 
     @field_validator("timezone")
     @classmethod

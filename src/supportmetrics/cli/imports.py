@@ -70,3 +70,48 @@ def report_import(result: ImportResult) -> None:
     if not result.loads:
         console.print(f"{result.source}: nothing to load in these files", highlight=False,
                       markup=False)
+
+
+@app.command()
+def sync(
+    source: str = typer.Argument(..., help="Source with an API sync: zendesk."),
+) -> None:
+    """Fetch what changed in a helpdesk's API since the last sync and load it.
+
+    Credentials come from the environment (SUPPORTMETRICS_SOURCE_URL, _EMAIL, _TOKEN, e.g.
+    SUPPORTMETRICS_ZENDESK_TOKEN) or [sources.SOURCE] in supportmetrics.toml, and are never
+    printed. Each page is loaded as it arrives and its cursor stored (sync/SOURCE.json): the
+    next sync fetches only what changed, and a sync that stopped resumes where it did.
+    """
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from supportmetrics.importers import sync_for
+    from supportmetrics.importers.sync import run_sync
+
+    runner = sync_for(source)
+    with open_workspace() as ws, Progress(
+            SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(),
+            TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task(f"sync {source}", total=None)
+        result = run_sync(ws, runner, progress=lambda m: bar.update(task, description=m))
+    rejects = [r for each in result.imports for r in each.all_rejects()]
+    for reject in rejects[:MAX_SHOWN]:
+        say(err_console, "rejected:", "yellow", str(reject))
+    if len(rejects) > MAX_SHOWN:
+        err_console.print(f"... and {len(rejects) - MAX_SHOWN} more", highlight=False,
+                          markup=False)
+    totals: dict[str, list[int]] = {}
+    for each in result.imports:
+        for load in each.loads:
+            row = totals.setdefault(load.table, [0, 0, 0, 0, 0])
+            for i, n in enumerate((load.rows_read, load.inserted, load.updated, load.unchanged,
+                                   load.rejected_rows)):
+                row[i] += n
+    for table, (read, new, updated, unchanged, rejected) in totals.items():
+        console.print(f"{table}: {read} rows read ({new} new, {updated} updated, {unchanged} "
+                      f"unchanged), {rejected} rejected", highlight=False, markup=False)
+    console.print(f"sync {source}: {result.pages} page(s) in {result.requests} request(s)"
+                  + ("" if not rejects else f", {len(rejects)} rejected (written to "
+                     f"{ws.directory / 'rejects'})"), highlight=False, markup=False)
+    if rejects:
+        raise typer.Exit(3)

@@ -18,17 +18,21 @@ Via object https://developer.zendesk.com/documentation/ticketing/reference-guide
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from supportmetrics.config import TableMapping
-from supportmetrics.errors import InputFileError
+from supportmetrics.config import Source, TableMapping
+from supportmetrics.errors import InputFileError, SourceError
 from supportmetrics.importers.base import Imported, read_json
+from supportmetrics.importers.sync import Credentials, Http, Load, SyncState
 
 STATUS = {"new": "new", "open": "open", "pending": "pending", "hold": "on_hold",
           "solved": "solved", "closed": "closed"}
@@ -237,16 +241,7 @@ def convert(export: Export) -> Imported:
                        _via(audit.get("via")), _rel(audit.get("via")), audit.get("author_id"),
                        event, event.get("type"), event.get("field_name"), event.get("value"),
                        export, requesters)
-    for label, number, record in export.ticket_events:
-        ticket_id = str(record.get("ticket_id"))
-        for child in record.get("child_events") or []:
-            if not isinstance(child, dict):
-                continue
-            field_name = next((f for f in ("status", "assignee_id") if f in child), None)
-            _event(imported, events, label, number, ticket_id, record.get("created_at"),
-                   _via(child.get("via") or record.get("via")), "", record.get("updater_id"),
-                   child, child.get("event_type"), field_name,
-                   child.get(field_name) if field_name else None, export, requesters)
+    _incremental_events(imported, events, export, requesters)
     imported.add("ticket_events", events, _labels(export.audits + export.ticket_events))
     surveys = []
     for label, number, rating in export.ratings:
@@ -285,7 +280,7 @@ def _event(
     imported: Imported, events: list[dict[str, object]], label: str, number: int,
     ticket_id: str, at: object, via: str, rel: str, updater: object, event: dict[str, Any],
     kind: object, field_name: object, value: object, export: Export,
-    requesters: dict[str, str],
+    requesters: Mapping[str, str],
 ) -> None:
     """One audit event (or incremental child event) as a canonical event, if it is one."""
     base = {"event_id": str(event.get("id")), "ticket_id": ticket_id, "at": at}
@@ -353,3 +348,153 @@ def _labels(records: Sequence[tuple[str, int, object]]) -> str:
 
 
 IMPORTER = ZendeskImporter()
+
+
+class ZendeskSync:
+    """Zendesk's incremental exports: users and tickets (cursor-based, with metric sets),
+    ticket events with their comments (time-based), satisfaction ratings, and groups."""
+
+    name = "zendesk"
+    default_url: str | None = None
+
+    def client(self, creds: Credentials, transport: httpx.BaseTransport | None,
+               sleep: Callable[[float], None]) -> Http:
+        if not creds.token:
+            raise SourceError(
+                "sync zendesk: no API token: set SUPPORTMETRICS_ZENDESK_TOKEN (an API token, "
+                "with SUPPORTMETRICS_ZENDESK_EMAIL its agent's email; or an OAuth token alone) "
+                "or token in [sources.zendesk]")
+        if creds.email:
+            return Http(self.name, creds.url, httpx.BasicAuth(f"{creds.email}/token", creds.token),
+                        transport=transport, sleep=sleep)
+        return Http(self.name, creds.url, headers={"Authorization": f"Bearer {creds.token}"},
+                    transport=transport, sleep=sleep)
+
+    def run(self, client: Http, settings: Source, state: SyncState, load: Load,
+            progress: Callable[[str], None]) -> None:
+        start = int(datetime.combine(settings.start, dtime(), UTC).timestamp()) \
+            if settings.start else 0
+        people = {k: (v[0], v[1]) for k, v in state.get("people", {}).items()}
+        groups: dict[str, str] = dict(state.get("groups", {}))
+        requesters: dict[str, str] = dict(state.get("requesters", {}))
+
+        def users(page: dict[str, Any], label: str) -> dict[str, Any]:
+            export = Export(people=people)
+            export.add(label, {"users": page.get("users") or []})
+            return {"people": {k: list(v) for k, v in people.items()}}
+
+        self._cursor(client, state, "users", "/api/v2/incremental/users/cursor.json", start,
+                     settings.page_size, {}, users, progress)
+        url: str | None = "/api/v2/groups.json"
+        while url:
+            page = client.get(url)
+            for group in page.get("groups") or []:
+                groups[str(group.get("id"))] = str(group.get("name") or group.get("id"))
+            url = page.get("next_page")
+        state.save(groups=groups)
+
+        def tickets(page: dict[str, Any], label: str) -> dict[str, Any]:
+            export = Export(people=people, groups=groups)
+            export.add(label, {"tickets": page.get("tickets") or [],
+                               "metric_sets": page.get("metric_sets") or []})
+            for _, _, ticket in export.tickets:
+                requesters[str(ticket.get("id"))] = str(ticket.get("requester_id"))
+            imported = convert(export)
+            imported.figures = None
+            load(imported)
+            return {"requesters": requesters}
+
+        self._cursor(client, state, "tickets", "/api/v2/incremental/tickets/cursor.json", start,
+                     settings.page_size, {"include": "metric_sets"}, tickets, progress)
+        since = int(state.get("ticket_events_start", start))
+        pages = 0
+        while True:
+            page = client.get("/api/v2/incremental/ticket_events.json",
+                              {"start_time": since, "include": "comment_events"})
+            pages += 1
+            export = Export(people=people, groups=groups)
+            export.add(f"ticket_events page {pages}",
+                       {"ticket_events": page.get("ticket_events") or []})
+            load(convert_events(export, requesters))
+            end = int(page.get("end_time") or since)
+            state.save(ticket_events_start=end)
+            progress(f"ticket events: {pages} page(s)")
+            if page.get("end_of_stream", True) or end <= since:
+                break
+            since = end
+        ratings_since = int(state.get("ratings_start", start))
+        url = "/api/v2/satisfaction_ratings.json"
+        params: dict[str, Any] | None = {
+            "start_time": ratings_since, "page[size]": min(settings.page_size, 100)}
+        latest, pages = ratings_since, 0
+        while url:
+            page = client.get(url, params)
+            pages += 1
+            export = Export(people=people, groups=groups)
+            export.add(f"satisfaction_ratings page {pages}",
+                       {"satisfaction_ratings": page.get("satisfaction_ratings") or []})
+            load(convert(export))
+            for _, _, rating in export.ratings:
+                latest = max(latest, _epoch(rating.get("updated_at")))
+            progress(f"satisfaction ratings: {pages} page(s)")
+            more = (page.get("meta") or {}).get("has_more")
+            url = (page.get("links") or {}).get("next") if more else page.get("next_page")
+            params = None
+        state.save(ratings_start=latest)
+
+    def _cursor(
+        self, client: Http, state: SyncState, stream: str, path: str, start: int,
+        per_page: int, extra: dict[str, str],
+        handle: Callable[[dict[str, Any], str], dict[str, Any]],
+        progress: Callable[[str], None],
+    ) -> None:
+        """Walk a cursor-based incremental export from the stored cursor to its end."""
+        cursor = state.get(f"{stream}_cursor")
+        pages = 0
+        while True:
+            params: dict[str, Any] = {"per_page": per_page, **extra}
+            if cursor:
+                params["cursor"] = cursor
+            else:
+                params["start_time"] = start
+            page = client.get(path, params)
+            pages += 1
+            kept = handle(page, f"{stream} page {pages}")
+            cursor = page.get("after_cursor") or cursor
+            state.save(**{f"{stream}_cursor": cursor}, **kept)
+            progress(f"{stream}: {pages} page(s)")
+            if page.get("end_of_stream", True):
+                return
+
+
+def convert_events(export: Export, requesters: Mapping[str, str]) -> Imported:
+    """The events of incremental ticket-event pages (their tickets were loaded before)."""
+    imported = Imported()
+    events: list[dict[str, object]] = []
+    _incremental_events(imported, events, export, requesters)
+    imported.add("ticket_events", events, _labels(export.ticket_events))
+    return imported
+
+
+def _incremental_events(imported: Imported, events: list[dict[str, object]], export: Export,
+                        requesters: Mapping[str, str]) -> None:
+    """Incremental ticket events: each child event (comment, status or assignee change)."""
+    for label, number, record in export.ticket_events:
+        ticket_id = str(record.get("ticket_id"))
+        for child in record.get("child_events") or []:
+            if isinstance(child, dict):
+                field_name = next((f for f in ("status", "assignee_id") if f in child), None)
+                _event(imported, events, label, number, ticket_id, record.get("created_at"),
+                       _via(child.get("via") or record.get("via")), "",
+                       record.get("updater_id"), child, child.get("event_type"), field_name,
+                       child.get(field_name) if field_name else None, export, requesters)
+
+
+def _epoch(value: object) -> int:
+    try:
+        return int(datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        return 0
+
+
+SYNC = ZendeskSync()
