@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from import_fixture import FIXTURES, workspace
 from supportmetrics import Workspace
 from supportmetrics.cli import main
 from supportmetrics.errors import SourceError
+from supportmetrics.importers.freshdesk import SYNC as FRESHDESK
 from supportmetrics.importers.sync import run_sync
 from supportmetrics.importers.zendesk import SYNC
 
@@ -128,9 +130,14 @@ class Api:
         return 404, {}, {"error": "RecordNotFound"}
 
 
-@pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
-    state = Api()
+Answer = tuple[int, dict[str, str], Any]
+
+
+@contextmanager
+def serve(answer: Callable[[str, dict[str, str], str], Answer]) -> Iterator[tuple[str, list[str]]]:
+    """A loopback HTTP server answering GETs with ``answer(path, query, base)``; yields its
+    address and the log of its answers ("STATUS PATH?QUERY")."""
+    log: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
@@ -140,8 +147,8 @@ def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
             if self.headers.get("Authorization") is None:
                 status, headers, body = 401, {}, {"error": "Couldn't authenticate you"}
             else:
-                status, headers, body = state.answer(parts.path, query, base)
-            state.log.append(f"{status} {parts.path}?{parts.query}")
+                status, headers, body = answer(parts.path, query, base)
+            log.append(f"{status} {parts.path}?{parts.query}")
             data = json.dumps(body).encode()
             self.send_response(status)
             for name, value in headers.items():
@@ -157,15 +164,23 @@ def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    monkeypatch.setenv("SUPPORTMETRICS_ZENDESK_URL", f"http://127.0.0.1:{server.server_address[1]}")
-    monkeypatch.setenv("SUPPORTMETRICS_ZENDESK_EMAIL", "admin@example.com")
-    monkeypatch.setenv("SUPPORTMETRICS_ZENDESK_TOKEN", TOKEN)
     try:
-        yield state
+        yield f"http://127.0.0.1:{server.server_address[1]}", log
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
+    state = Api()
+    with serve(state.answer) as (url, log):
+        state.log = log
+        monkeypatch.setenv("SUPPORTMETRICS_ZENDESK_URL", url)
+        monkeypatch.setenv("SUPPORTMETRICS_ZENDESK_EMAIL", "admin@example.com")
+        monkeypatch.setenv("SUPPORTMETRICS_ZENDESK_TOKEN", TOKEN)
+        yield state
 
 
 def _rows(directory: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -202,7 +217,7 @@ def test_sync_pages_retries_resumes_and_fetches_only_what_changed(
         run_sync(ws, SYNC, sleep=lambda s: None)
     assert len(_rows(resumed)["tickets"]) == 4  # the two pages before the failure
     api.broken = False
-    api.log.clear()
+    del api.log[:]
     with Workspace.open(resumed) as ws:
         run_sync(ws, SYNC, sleep=lambda s: None)
     assert _rows(resumed) == expected
@@ -213,7 +228,7 @@ def test_sync_pages_retries_resumes_and_fetches_only_what_changed(
 
     # the next sync, from the command line: every stream asks from where the last one ended,
     # and gets only what changed (ticket 5, now solved)
-    api.log.clear()
+    del api.log[:]
     api.changed = True
     assert main(["-w", str(resumed), "sync", "zendesk"]) == 0
     out = capsys.readouterr()
@@ -234,3 +249,64 @@ def test_refused_credentials_say_what_to_set(api: Api, tmp_path: Path,
     directory = workspace(tmp_path)
     assert main(["-w", str(directory), "sync", "zendesk"]) == 2
     assert "no API token: set SUPPORTMETRICS_ZENDESK_TOKEN" in capsys.readouterr().err
+
+
+FRESHDESK_FILES = FIXTURES / "freshdesk"
+
+
+def _freshdesk(name: str) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = json.loads((FRESHDESK_FILES / name).read_text("utf-8"))
+    return records
+
+
+def test_freshdesk_sync_follows_link_pages_and_resumes_from_the_last_update(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tickets, conversations = _freshdesk("tickets.json"), _freshdesk("conversations.json")
+    limited: set[str] = set()
+
+    def answer(path: str, query: dict[str, str], base: str) -> Answer:
+        if path in ("/api/v2/agents", "/api/v2/groups"):
+            return 200, {}, _freshdesk(f"{path.rsplit('/', 1)[1]}.json")
+        if path == "/api/v2/tickets":
+            assert query["include"] == "stats" and query["order_by"] == "updated_at"
+            if query["updated_since"] != "1970-01-01T00:00:00Z":  # the next sync
+                return 200, {}, [t for t in tickets
+                                 if t["updated_at"] >= query["updated_since"]]
+            if query.get("page") != "2":
+                link = f'<{base}/api/v2/tickets?page=2&updated_since=1970-01-01T00:00:00Z' \
+                       '&include=stats&order_by=updated_at&order_type=asc&per_page=100>; ' \
+                       'rel="next"'
+                return 200, {"Link": link}, tickets[:2]
+            if "429" not in limited:
+                limited.add("429")
+                return 429, {"Retry-After": "0.01"}, {"code": "rate limit"}
+            return 200, {}, tickets[2:]
+        if path.startswith("/api/v2/tickets/") and path.endswith("/conversations"):
+            ticket = int(path.split("/")[4])
+            return 200, {}, [c for c in conversations if c["ticket_id"] == ticket]
+        if path == "/api/v2/surveys/satisfaction_ratings":
+            return 200, {}, [r for r in _freshdesk("satisfaction_ratings.json")
+                             if r["created_at"] >= query["created_since"]]
+        return 404, {}, {"code": "not found"}
+
+    sleeps: list[float] = []
+    with serve(answer) as (url, log):
+        monkeypatch.setenv("SUPPORTMETRICS_FRESHDESK_URL", url)
+        monkeypatch.setenv("SUPPORTMETRICS_FRESHDESK_TOKEN", TOKEN)
+        directory = workspace(tmp_path)
+        with Workspace.open(directory) as ws:
+            first = run_sync(ws, FRESHDESK, sleep=sleeps.append)
+            # 4 tickets in 2 pages; 4 descriptions + 8 conversations + 5 status changes from
+            # stats (1: resolved, closed; 2: reopened, resolved; 4: resolved); 3 ratings
+            assert first.rows() == {"tickets": 4, "ticket_events": 17, "surveys": 3}
+            assert sleeps == [0.01]
+            del log[:]
+            second = run_sync(ws, FRESHDESK, sleep=sleeps.append)
+    # the next sync asks from the last update it loaded (ticket 4's) and gets that one again,
+    # unchanged; ratings from the last one created
+    assert [line for line in log if line.startswith("200 /api/v2/tickets?")] == [
+        "200 /api/v2/tickets?updated_since=2025-11-10T14%3A00%3A00Z&include=stats"
+        "&order_by=updated_at&order_type=asc&per_page=100"]
+    loads = {load.table: (load.rows_read, load.unchanged)
+             for result in second.imports for load in result.loads}
+    assert loads == {"tickets": (1, 1), "ticket_events": (3, 3), "surveys": (1, 1)}

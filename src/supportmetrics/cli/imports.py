@@ -74,7 +74,7 @@ def report_import(result: ImportResult) -> None:
 
 @app.command()
 def sync(
-    source: str = typer.Argument(..., help="Source with an API sync: zendesk."),
+    source: str = typer.Argument(..., help="Source with an API sync: zendesk, freshdesk."),
 ) -> None:
     """Fetch what changed in a helpdesk's API since the last sync and load it.
 

@@ -16,17 +16,19 @@ the export: https://support.freshdesk.com/support/solutions/articles/37633 (expo
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from supportmetrics.config import TableMapping
-from supportmetrics.errors import InputFileError, MappingError
+from supportmetrics.config import Source, TableMapping
+from supportmetrics.errors import InputFileError, MappingError, SourceError
 from supportmetrics.importers.base import Imported, read_json
+from supportmetrics.importers.sync import Credentials, Http, Load, SyncState
 
 STATUS = {2: "open", 3: "pending", 4: "solved", 5: "closed", 6: "pending", 7: "on_hold"}
 PRIORITY = {1: "low", 2: "normal", 3: "high", 4: "urgent"}
@@ -244,3 +246,80 @@ def _labels(records: Sequence[tuple[str, int, object]]) -> str:
 
 
 IMPORTER = FreshdeskImporter()
+
+
+class FreshdeskSync:
+    """Freshdesk's API v2: agents and groups, then tickets updated since the last sync (with
+    stats, oldest update first, pages by the ``Link`` header) with each ticket's conversations,
+    then satisfaction ratings created since the last sync."""
+
+    name = "freshdesk"
+    default_url: str | None = None
+
+    def client(self, creds: Credentials, transport: httpx.BaseTransport | None,
+               sleep: Callable[[float], None]) -> Http:
+        if not creds.token:
+            raise SourceError(
+                "sync freshdesk: no API key: set SUPPORTMETRICS_FRESHDESK_TOKEN (Profile "
+                "settings > View API key) or token in [sources.freshdesk]")
+        return Http(self.name, creds.url, httpx.BasicAuth(creds.token, "X"),
+                    transport=transport, sleep=sleep)
+
+    def run(self, client: Http, settings: Source, state: SyncState, load: Load,
+            progress: Callable[[str], None]) -> None:
+        per_page = min(settings.page_size, 100)
+        start = f"{settings.start.isoformat()}T00:00:00Z" if settings.start else \
+            "1970-01-01T00:00:00Z"
+        people: dict[str, list[tuple[str, int, dict[str, Any]]]] = {"agents": [], "groups": []}
+        for kind in ("agents", "groups"):
+            url: str | None = f"/api/v2/{kind}"
+            params: dict[str, Any] | None = {"per_page": per_page}
+            while url:
+                page, url = client.page(url, params)
+                params = None
+                people[kind].extend((kind, n, r) for n, r in enumerate(page, 1))
+        since = str(state.get("tickets_updated_since", start))
+        pages = 0
+        url, params = "/api/v2/tickets", {"updated_since": since, "include": "stats",
+                                          "order_by": "updated_at", "order_type": "asc",
+                                          "per_page": per_page}
+        while url:
+            tickets, url = client.page(url, params)
+            params = None
+            pages += 1
+            records: dict[str, list[tuple[str, int, dict[str, Any]]]] = {
+                "tickets": [(f"tickets page {pages}", n, t) for n, t in enumerate(tickets, 1)],
+                "conversations": [], "ratings": [], **people}
+            for ticket in tickets:
+                next_url: str | None = f"/api/v2/tickets/{ticket['id']}/conversations"
+                conversation_params: dict[str, Any] | None = {"per_page": per_page}
+                while next_url:
+                    conversations, next_url = client.page(next_url, conversation_params)
+                    conversation_params = None
+                    records["conversations"].extend(
+                        (f"ticket {ticket['id']} conversations", n, c)
+                        for n, c in enumerate(conversations, 1))
+            imported = convert(records, {})
+            imported.figures = None
+            load(imported)
+            if tickets:  # the next sync (or page after a stop) starts at the last update seen
+                since = max(str(t.get("updated_at")) for t in tickets)
+            state.save(tickets_updated_since=since)
+            progress(f"tickets: {pages} page(s)")
+        created = str(state.get("ratings_created_since", start))
+        url, params, pages = "/api/v2/surveys/satisfaction_ratings", \
+            {"created_since": created, "per_page": per_page}, 0
+        latest = created
+        while url:
+            ratings, url = client.page(url, params)
+            params = None
+            pages += 1
+            load(convert({"tickets": [], "conversations": [], **people,
+                          "ratings": [(f"satisfaction_ratings page {pages}", n, r)
+                                      for n, r in enumerate(ratings, 1)]}, {}))
+            latest = max([latest, *(str(r.get("created_at")) for r in ratings)])
+            progress(f"satisfaction ratings: {pages} page(s)")
+        state.save(ratings_created_since=latest)
+
+
+SYNC = FreshdeskSync()

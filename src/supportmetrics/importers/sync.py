@@ -101,6 +101,10 @@ class Http:
 
     def get(self, url: str, params: dict[str, Any] | None = None) -> Any:
         """The JSON of ``url`` (a path under the API address, or a full next-page URL)."""
+        return self.page(url, params)[0]
+
+    def page(self, url: str, params: dict[str, Any] | None = None) -> tuple[Any, str | None]:
+        """The JSON of ``url`` and the next page's URL from its ``Link`` header, if any."""
         wait = self.backoff
         shown = url.split("?")[0]
         for attempt in range(1, ATTEMPTS + 1):
@@ -141,7 +145,7 @@ class Http:
                 raise SourceError(f"sync {self.source}: {shown}: the API answered "
                                   f"{response.status_code}: {response.text[:200]}")
             try:
-                return response.json()
+                return response.json(), response.links.get("next", {}).get("url")
             except ValueError:
                 raise SourceError(f"sync {self.source}: {shown}: the answer is not JSON; is "
                                   "the API address right?") from None
