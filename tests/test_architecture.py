@@ -17,6 +17,7 @@ FORBIDDEN = {
     "calendar": ("engine", "metrics", "cli", "reports", "ingest"),
     "stats": ("engine", "metrics", "cli", "reports", "ingest", "calendar"),
     "engine": ("cli", "reports", "demo"),
+    "importers": ("engine", "metrics", "cli", "reports", "demo"),
 }
 
 

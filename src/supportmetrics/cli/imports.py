@@ -30,9 +30,10 @@ def import_(
     """Import a helpdesk's export files: validated, idempotent, like ingest."""
     reader = importer(source)
     options = _options(option)
+    with console.status(Text(f"reading the {source} export")):
+        imported = reader.read(files, options)  # a file that is not the export: nothing opened
     with open_workspace() as ws:
-        with console.status(Text(f"reading the {source} export")) as status:
-            imported = reader.read(files, options)
+        with console.status(Text(f"loading the {source} export")) as status:
             result = load_imported(ws, source, imported, progress=lambda m: status.update(Text(m)))
         report_import(result)
         if check:
