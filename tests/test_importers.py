@@ -105,3 +105,22 @@ def test_source_settings_are_validated() -> None:
         settings_from_dict({"sources": {"zendesk": {"url": "acme.zendesk.com"}}})
     with pytest.raises(ConfigError, match="sources.zendesk.tokn"):
         settings_from_dict({"sources": {"zendesk": {"tokn": "x"}}})
+
+
+def test_deleted_tickets_and_conversations_are_rejected_with_the_reason() -> None:
+    from supportmetrics.importers import helpscout, zendesk
+
+    export = zendesk.Export()
+    export.add("tickets.json", {"tickets": [
+        {"id": 8, "status": "deleted", "created_at": "2025-10-01T00:00:00Z"},
+        {"id": 9, "status": "open", "created_at": "2025-10-01T00:00:00Z"}]})
+    imported = zendesk.convert(export)
+    assert imported.tables["tickets"].column("ticket_id").to_pylist() == ["9"]
+    assert [str(r) for r in imported.rejects] == [
+        "tickets.json row 1: status 'deleted' ticket 8 was deleted in Zendesk: not loaded "
+        "(one loaded before stays; `supportmetrics tables` shows the tickets)"]
+    conversations = [("page.json", 1, {"id": 5, "status": "closed", "state": "deleted",
+                                       "createdAt": "2025-10-01T00:00:00Z"})]
+    rejected = helpscout.convert(conversations, [], {}).rejects
+    assert [str(r) for r in rejected] == [
+        "page.json row 1: state 'deleted' conversation 5 was deleted in Help Scout: not loaded"]

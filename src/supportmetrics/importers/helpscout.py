@@ -68,6 +68,10 @@ def convert(conversations: Sequence[tuple[str, int, dict[str, Any]]],
     for label, number, conversation in conversations:
         ticket_id = str(conversation.get("id"))
         status = str(conversation.get("status") or "")
+        if conversation.get("state") == "deleted":
+            imported.reject(label, number, "state", "deleted", f"conversation {ticket_id} was "
+                            "deleted in Help Scout: not loaded")
+            continue
         if status == "spam":
             imported.reject(label, number, "status", status,
                             f"conversation {ticket_id} is marked spam in Help Scout: not a "

@@ -210,6 +210,11 @@ def convert(export: Export) -> Imported:
         tags = ticket.get("tags") or []
         via = _via(ticket.get("via"))
         status = str(ticket.get("status") or "")
+        if status == "deleted":  # the incremental export lists deleted tickets too
+            imported.reject(label, number, "status", status, f"ticket {ticket_id} was deleted "
+                            "in Zendesk: not loaded (one loaded before stays; `supportmetrics "
+                            "tables` shows the tickets)")
+            continue
         if status and status not in STATUS:
             imported.reject(label, number, "status", status, "is not a Zendesk status (new, "
                             "open, pending, hold, solved, closed)")
