@@ -140,3 +140,23 @@ def test_a_file_of_another_shape_is_named(tmp_path: Path,
     assert main(["-w", str(directory), "import", "zendesk", str(other)]) == 2
     assert "export.json: not a Zendesk export" in capsys.readouterr().err
     shutil.rmtree(directory)
+
+
+def test_a_csv_export_with_fewer_columns_loads_and_rejects_name_its_lines(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "Id,Created at,Status,First reply time in minutes,Satisfaction Score,Updated at\n"
+        "1,2025-10-01 09:00:00,Solved,30,Good,2025-10-01 12:00:00\n"
+        "2,yesterday,Open,,Great,2025-10-02 12:00:00\n", encoding="utf-8")
+    directory = workspace(tmp_path)
+    assert main(["-w", str(directory), "import", "zendesk", str(export)]) == 3
+    err = " ".join(capsys.readouterr().err.split())
+    # the header is line 1: ticket 2 is line 3, for the load and for the importer alike
+    assert "export.csv row 3: created_at 'yesterday' is not a timestamp" in err
+    assert ("export.csv row 3: Satisfaction Score 'Great' is not a Zendesk rating (Good, Bad, "
+            "Offered, Unoffered)") in err
+    with Workspace.open(directory, read_only=True) as ws:
+        assert ws.con.execute("SELECT ticket_id, status, first_response_seconds, reopens "
+                              "FROM tickets").fetchall() == [("1", "solved", 1800.0, None)]
+        assert ws.con.execute("SELECT score FROM surveys").fetchall() == [(1.0,)]

@@ -41,12 +41,17 @@ class Imported:
     #: a table's mapping when its rows are not in canonical shape yet (an export read as it is:
     #: columns, values, units); tables without one load with canonical names as they are
     mappings: dict[str, TableMapping] = field(default_factory=dict)
+    #: canonical table -> export files the load reads itself, with the table's mapping (a CSV
+    #: export in its own shape: rejects then name the file's own lines). Loaded before
+    #: ``tables``.
+    files: dict[str, list[Path]] = field(default_factory=dict)
 
     def add(self, table: str, rows: Sequence[Mapping[str, object]], label: str) -> None:
         """Add ``rows`` (dicts of canonical columns) as ``table``; no rows adds nothing."""
         if rows:
             self.tables[table] = rows_table(rows)
-            self.labels[table] = label
+            # a rejected row is numbered among the rows read into the table, not the file's
+            self.labels[table] = f"{table} read from {label}"
 
     def reject(self, file: str, row: int, column: str, value: object, reason: str) -> None:
         self.rejects.append(Reject(file, row, column, "" if value is None else str(value), reason))
@@ -120,3 +125,12 @@ def epoch_text(seconds: object) -> str | None:
     if seconds is None or isinstance(seconds, bool):
         return None
     return datetime.fromtimestamp(float(str(seconds)), UTC).isoformat()
+
+
+def present(mapping: TableMapping, frames: Sequence[pa.Table]) -> TableMapping:
+    """``mapping`` without the columns (and their units) that some of the files lack: an
+    export with fewer columns loads what it has."""
+    have = set.intersection(*(set(frame.column_names) for frame in frames))
+    columns = {k: v for k, v in mapping.columns.items() if v in have}
+    return mapping.model_copy(update={
+        "columns": columns, "units": {k: v for k, v in mapping.units.items() if k in columns}})

@@ -27,7 +27,7 @@ import pyarrow.csv as pacsv
 
 from supportmetrics.config import Source, TableMapping
 from supportmetrics.errors import InputFileError, MappingError, SourceError
-from supportmetrics.importers.base import Imported, read_json
+from supportmetrics.importers.base import Imported, present, read_json
 from supportmetrics.importers.sync import Credentials, Http, Load, SyncState
 
 STATUS = {2: "open", 3: "pending", 4: "solved", 5: "closed", 6: "pending", 7: "on_hold"}
@@ -197,9 +197,8 @@ def _csv(paths: Sequence[Path]) -> Imported:
                                  "Created time column (export tickets as CSV from Freshdesk)")
         frames.append(frame.cast(pa.schema([(n, pa.string()) for n in frame.column_names])))
     table = pa.concat_tables(frames, promote_options="default")
-    imported = Imported(mappings={"tickets": CSV_MAPPING})
-    imported.tables["tickets"] = table
-    imported.labels["tickets"] = ", ".join(p.name for p in paths)
+    imported = Imported(mappings={"tickets": present(CSV_MAPPING, frames)},
+                        files={"tickets": list(paths)})
     columns = table.to_pydict()
     imported.figures = pa.table({
         "ticket_id": columns["Ticket ID"],

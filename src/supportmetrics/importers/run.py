@@ -59,6 +59,9 @@ def load_imported(
 ) -> ImportResult:
     """Load ``imported`` into ``ws``; see the module docstring."""
     loads = []
+    for table, paths in imported.files.items():
+        progress(f"loading {table}")
+        loads.append(ws.ingest(table, paths, mapping=imported.mappings[table], refresh=False))
     for table, frame in imported.tables.items():
         progress(f"loading {table} ({frame.num_rows:,} rows)")
         mapping = imported.mappings.get(table, TableMapping(table=table))

@@ -31,7 +31,7 @@ import pyarrow.csv as pacsv
 
 from supportmetrics.config import Source, TableMapping
 from supportmetrics.errors import InputFileError, SourceError
-from supportmetrics.importers.base import Imported, read_json
+from supportmetrics.importers.base import Imported, present, read_json
 from supportmetrics.importers.sync import Credentials, Http, Load, SyncState
 
 STATUS = {"new": "new", "open": "open", "pending": "pending", "hold": "on_hold",
@@ -153,9 +153,8 @@ def read_csv_exports(paths: Sequence[Path]) -> Imported:
                                  "column (export tickets as CSV from Zendesk)")
         frames.append(frame.cast(pa.schema([(n, pa.string()) for n in frame.column_names])))
     tickets = pa.concat_tables(frames, promote_options="default")
-    imported = Imported(mappings={"tickets": CSV_MAPPING})
-    imported.tables["tickets"] = tickets
-    imported.labels["tickets"] = ", ".join(p.name for p in paths)
+    imported = Imported(mappings={"tickets": present(CSV_MAPPING, frames)},
+                        files={"tickets": list(paths)})
     columns = tickets.to_pydict()
     if "Satisfaction Score" in columns:
         surveys = []
@@ -171,9 +170,10 @@ def read_csv_exports(paths: Sequence[Path]) -> Imported:
                                 "score": RATINGS.get(value), "scale_min": "0", "scale_max": "1",
                                 "responded_at": updated if value in RATINGS else None})
             elif value not in ("", "unoffered"):
-                imported.reject(imported.labels["tickets"], number, "Satisfaction Score", score,
+                imported.reject(", ".join(p.name for p in paths), number + 1,
+                                "Satisfaction Score", score,
                                 "is not a Zendesk rating (Good, Bad, Offered, Unoffered)")
-        imported.add("surveys", surveys, imported.labels["tickets"])
+        imported.add("surveys", surveys, ", ".join(p.name for p in paths))
     figures = {
         "first_response_seconds": "First reply time in minutes",
         "first_response_business_seconds": "First reply time in minutes within business hours",
