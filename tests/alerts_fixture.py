@@ -82,19 +82,19 @@ def build(directory: Path, extra_settings: str = "") -> Path:
     events = []
     for ticket_id, created, priority, replied in SLA_TICKETS:
         tickets.append((ticket_id, created, "email", "sla", priority, "C1", "a1", "tier1",
-                        "open", replied))
+                        "open", replied, None))
         events.append((f"{ticket_id}-m", ticket_id, created, "customer_message", "C1"))
         if replied:
             events.append((f"{ticket_id}-r", ticket_id, replied, "agent_reply", "a1"))
     for ticket_id, created, category in volume_rows():
         solved = (pd.Timestamp(created) + pd.Timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
         tickets.append((ticket_id, created, "web", category, "low", "C2", "a2", "tier1",
-                        "solved", solved))
+                        "solved", solved, solved))
         events.append((f"{ticket_id}-m", ticket_id, created, "customer_message", "C2"))
         events.append((f"{ticket_id}-r", ticket_id, solved, "agent_reply", "a2"))
     frame = pd.DataFrame(tickets, columns=["ticket_id", "created_at", "channel", "category",
                                            "priority", "customer_id", "agent_id", "team",
-                                           "status", "first_response_at"])
+                                           "status", "first_response_at", "resolved_at"])
     event_frame = pd.DataFrame(events, columns=["event_id", "ticket_id", "at", "kind",
                                                 "actor_id"])
     with Workspace.open(directory) as ws:

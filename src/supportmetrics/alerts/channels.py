@@ -83,7 +83,7 @@ def apprise_send(target: Resolved, notice: Notice) -> None:
     import apprise
 
     client = apprise.Apprise()
-    with apprise.LogCapture(level=logging.WARNING) as log:  # type: ignore[no-untyped-call]
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:  # type: ignore[no-untyped-call]
         if not client.add(target.url):
             raise DeliveryError(target.mask(f"not a notification URL Apprise knows: "
                                             f"{target.url}"))

@@ -116,14 +116,12 @@ def compose(name: str, digest: Digest, workspace: Any, slot: datetime, folder: P
     text += [f"Note: {n}" for n in notes]
 
     e = html.escape
-    rows = "".join(
-        f"<tr><td>{e(r.metric.title)}</td><td align=\"right\">{e(shown(r, r.current))}</td>"
-        f"<td align=\"right\">{e(change(r))}</td><td>{e(target(r))}</td></tr>" for r in headline)
     page = [f"<h2>{e(subject)}</h2>",
-            f"<p>Headline KPIs, {e(label)}: change against the period before; times in "
-            f"{e(report.timezone)}.</p>",
-            "<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\"><tr><th>metric</th>"
-            f"<th>value</th><th>change</th><th>target</th></tr>{rows}</table>",
+            f"<p>Headline KPIs, {e(label)} (change against the period before; times in "
+            f"{e(report.timezone)}):</p>",
+            _list([f"{r.metric.title}: {shown(r, r.current)}"
+                   + (f" ({change(r)})" if change(r) else "")
+                   + (f", {target(r)}" if target(r) else "") for r in headline]),
             "<h3>Off target</h3>", _list([f"{r.metric.title}: {shown(r, r.current)}, "
                                           f"{target(r)}" for r in off]),
             "<h3>Spikes</h3>", _list([f"{s.series}, week of {s.period}: {s.value:,.0f} tickets, "

@@ -14,7 +14,7 @@ from typing import Any
 from supportmetrics import calendar as cal
 from supportmetrics.config import AlertRule, Settings
 from supportmetrics.engine import build_query
-from supportmetrics.engine.summary import format_seconds, format_value
+from supportmetrics.engine.summary import format_value
 from supportmetrics.errors import ConfigError
 from supportmetrics.metrics import get_metric
 from supportmetrics.metrics.model import Unit
@@ -196,27 +196,34 @@ def _sla_at_risk(name: str, rule: AlertRule, workspace: Any, now: datetime,
     clock = workspace.settings.sla.clock
     lines = tuple(
         f"ticket {r.ticket_id} ({r.priority}, {r.team or 'no team'}): {r.target.replace('_', ' ')}"
-        f" target breached in {format_seconds(float(r.seconds_left))} of {clock} time"
+        f" target breached in {_minutes(float(r.seconds_left))} of {clock} time"
         for r in rows.head(LISTED).itertuples(index=False))
     if len(rows) > LISTED:
         lines += (f"and {len(rows) - LISTED} more",)
     return Evaluation(name, len(rows) > 0, float(len(rows)),
                       f"{len(rows)} open SLA target{'s' if len(rows) != 1 else ''}"
                       f"{_filters(rule)} will be breached within "
-                      f"{format_seconds(within)} ({clock} clock)", lines)
+                      f"{_minutes(within)} ({clock} clock)", lines)
+
+
+def _minutes(seconds: float) -> str:
+    """``1200`` -> ``20 min``, ``27000`` -> ``7 h 30 min`` (whole minutes, rounded up)."""
+    minutes = int(-(-seconds // 60))
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
 def _backlog_over(name: str, rule: AlertRule, workspace: Any, now: datetime,
                   span: Window) -> Evaluation:
-    from supportmetrics.engine import open_engine
-
     metric = get_metric(rule.metric or "backlog")
     settings = workspace.settings
     if rule.age_hours is not None:
         thresholds = settings.thresholds.model_copy(update={"backlog_age_hours": rule.age_hours})
         engine = _engine_with(workspace, settings.model_copy(update={"thresholds": thresholds}))
     else:
-        engine = open_engine(workspace)
+        engine = workspace.engine()
     today = now.astimezone(settings.zone).date()
     query = build_query(metric.id, "day", start=today, end=today + timedelta(days=1),
                         where=rule.where, as_of=now)

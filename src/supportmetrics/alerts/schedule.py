@@ -54,11 +54,13 @@ class RunResult:
 def run_due(directory: str | Path, now: datetime | None = None, *,
             sender: Sender | None = None, rules: Iterable[str] | None = None,
             digests: bool = True, every_rule: bool = False,
-            environ: dict[str, str] | None = None) -> RunResult:
+            environ: dict[str, str] | None = None, workspace: Any = None) -> RunResult:
     """One run over the workspace ``directory`` at ``now`` (aware; default: the clock).
 
     ``rules`` limits the rules evaluated (default: those due by their ``schedule``, all with
-    ``every_rule``); ``digests=False`` leaves digests for a later run.
+    ``every_rule``); ``digests=False`` leaves digests for a later run. ``workspace``: a
+    read-only :class:`~supportmetrics.Workspace` of ``directory`` the caller keeps open (a
+    server); by default the run opens one and lets go of it before sending.
     """
     now = (now or datetime.now(UTC)).astimezone(UTC)
     directory = Path(directory)
@@ -68,7 +70,7 @@ def run_due(directory: str | Path, now: datetime | None = None, *,
         chosen = _due_rules(settings, state, now, rules, every_rule)
         due_digests = _due_digests(settings, state, now) if digests else []
         if chosen or due_digests:
-            _evaluate(directory, settings, state, now, chosen, due_digests, result)
+            _evaluate(directory, settings, state, now, chosen, due_digests, result, workspace)
         _deliver(settings, state, now, sender or apprise_send, result, environ)
     return result
 
@@ -130,12 +132,12 @@ def _due_rules(settings: Settings, state: State, now: datetime, names: Iterable[
     for name, rule in settings.alerts.items():
         last = state.rule(name).evaluated_at
         if (every_rule or rule.schedule is None or last is None
-                or _previous_slot(rule.schedule, now, settings) > last):
+                or previous_slot(rule.schedule, now, settings) > last):
             due.append(name)
     return due
 
 
-def _previous_slot(schedule: str, now: datetime, settings: Settings) -> datetime:
+def previous_slot(schedule: str, now: datetime, settings: Settings) -> datetime:
     """The latest slot of a cron schedule at or before ``now``, read in the workspace zone
     (a slot in a DST gap or fold follows croniter: each wall-clock slot once)."""
     from croniter import croniter
@@ -148,7 +150,7 @@ def _previous_slot(schedule: str, now: datetime, settings: Settings) -> datetime
 def _due_digests(settings: Settings, state: State, now: datetime) -> list[tuple[str, datetime]]:
     due = []
     for name, digest in settings.digests.items():
-        slot = _previous_slot(digest.schedule, now, settings)
+        slot = previous_slot(digest.schedule, now, settings)
         if now - slot <= DIGEST_GRACE and not state.slot_done(name, slot):
             due.append((name, slot))
     return due
@@ -158,10 +160,15 @@ def _due_digests(settings: Settings, state: State, now: datetime) -> list[tuple[
 
 
 def _evaluate(directory: Path, settings: Settings, state: State, now: datetime,
-              rules: list[str], digests: list[tuple[str, datetime]], result: RunResult) -> None:
+              rules: list[str], digests: list[tuple[str, datetime]], result: RunResult,
+              workspace: Any) -> None:
+    import contextlib
+
     from supportmetrics.workspace import Workspace
 
-    with Workspace.open(directory, must_exist=True, read_only=True) as ws:
+    opened = (contextlib.nullcontext(workspace) if workspace is not None
+              else Workspace.open(directory, must_exist=True, read_only=True))
+    with opened as ws:
         for name in rules:
             rule = settings.alerts[name]
             try:

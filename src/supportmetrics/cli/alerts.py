@@ -11,7 +11,9 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from supportmetrics.alerts.state import Notice
 from supportmetrics.cli.app import app, console, err_console, say, workspace_dir
+from supportmetrics.config import Settings
 from supportmetrics.errors import ConfigError, QueryError
 
 alerts_app = typer.Typer(help="Alert rules, notification channels and digests.",
@@ -38,7 +40,7 @@ def _at(text: str | None) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def _settings() -> Settings:
     from supportmetrics.config import load_settings
     from supportmetrics.workspace import DATABASE_FILE
 
@@ -87,7 +89,6 @@ def test(
 ) -> None:
     """Print what a rule or digest would send now; send nothing unless --send CHANNEL."""
     from supportmetrics.alerts import preview
-    from supportmetrics.alerts.state import Notice
 
     settings = _settings()
     moment = _at(at) or datetime.now(UTC)
@@ -115,22 +116,21 @@ def test(
             _send_now(settings, notices[0])
 
 
-def _digest_preview(name: str, moment: datetime, folder: Path, send: str | None):  # type: ignore[no-untyped-def]
+def _digest_preview(name: str, moment: datetime, folder: Path, send: str | None) -> Notice:
     from supportmetrics.alerts.digest import compose
-    from supportmetrics.alerts.schedule import _previous_slot
-    from supportmetrics.alerts.state import Notice
+    from supportmetrics.alerts.schedule import previous_slot
     from supportmetrics.workspace import Workspace
 
     with Workspace.open(workspace_dir(), must_exist=True, read_only=True) as ws:
         digest = ws.settings.digests[name]
-        slot = _previous_slot(digest.schedule, moment, ws.settings)
+        slot = previous_slot(digest.schedule, moment, ws.settings)
         composed = compose(name, digest, ws, slot, folder, [])
     channel = send or digest.channels[0]
     return Notice(f"test:{name}", name, "digest", channel, "info", composed.title,
                   composed.text, composed.html, composed.attachments)
 
 
-def _send_now(settings, notice) -> None:  # type: ignore[no-untyped-def]
+def _send_now(settings: Settings, notice: Notice) -> None:
     from supportmetrics.alerts.channels import DeliveryError, apprise_send, resolve
 
     target = resolve(notice.channel, settings.notify[notice.channel])
