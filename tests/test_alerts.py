@@ -97,6 +97,13 @@ def test_settings_name_the_rule_and_key() -> None:
                                                "channels": ["ops"]}}})
 
 
+def test_the_documented_example_is_the_example_file() -> None:
+    repo = Path(__file__).resolve().parents[1]
+    example = (repo / "examples" / "alerts.toml").read_text(encoding="utf-8")
+    assert f"```toml\n{example}```" in (repo / "docs" / "alerts.md").read_text(encoding="utf-8")
+    settings_from_dict(__import__("tomllib").loads(example))  # and it is valid
+
+
 def test_cli_refuses_bad_rules_with_exit_2(directory: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     configure(directory, '[notify.ops]\nurl = "json://localhost"\n'
@@ -494,3 +501,78 @@ dashboard_url = "https://support.example.com/dashboard"
         assert con.execute("SELECT count(*) FROM digest_slots").fetchone() == (1,)
     assert run_due(directory, utc("2025-10-27 09:00")).digests == []
     assert len(box.messages) == 1
+
+
+# -- the command line ----------------------------------------------------------------------------
+
+
+def test_list_masks_secrets_and_test_sends_nothing(
+        directory: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("SMTP_PASSWORD", raising=False)
+    receiver.statuses.clear()
+    configure(directory, f"""
+[notify.mail]
+url = "mailtos://alerts:hunter2@smtp.example.com:587?to=lead@example.com"
+[notify.hook]
+url = "json://127.0.0.1:{receiver.port}/hook"
+[notify.later]
+url = "mailtos://alerts:${{SMTP_PASSWORD}}@smtp.example.com"
+[alerts.quiet_week]
+condition = "below"
+metric = "ticket_volume"
+value = 3
+grain = "week"
+channels = ["hook"]
+""")
+    assert main(["-w", str(directory), "alerts", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "mailtos://alerts:***@smtp.example.com:587?to=lead@example.com" in out
+    assert "hunter2" not in out
+    assert "mailtos://alerts:${SMTP_PASSWORD}@smtp.example.com" in out  # as written
+    assert "SMTP_PASSWORD NOT SET" in out
+    assert "not run yet" in out
+    # Tue 28 Oct 10:00 CET: the week so far has 2 tickets, below 3
+    assert main(["-w", str(directory), "alerts", "test", "quiet_week",
+                 "--at", "2025-10-28T10:00"]) == 0
+    out = capsys.readouterr().out
+    assert "quiet_week: the condition holds (week of 2025-10-27 so far)" in out
+    assert "Ticket volume (ticket_volume) is 2; alert when below 3" in out
+    assert receiver.requests == []  # nothing sent
+    assert not (directory / STATE_FILE).exists()  # nothing recorded
+    assert main(["-w", str(directory), "alerts", "test", "quiet_week",
+                 "--at", "2025-10-28T10:00", "--send", "hook"]) == 0
+    assert "sent to hook" in capsys.readouterr().out
+    assert [json.loads(body)["title"] for _, _, body in receiver.requests] == [
+        "[TEST WARNING] quiet_week: Ticket volume (ticket_volume) is 2"]
+    assert main(["-w", str(directory), "alerts", "history"]) == 0
+    assert "no alert has run in this workspace yet" in capsys.readouterr().out
+
+
+def test_a_load_evaluates_the_rules_that_read_its_table(
+        directory: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Runs last in this module: it adds a ticket (Tue 4 Nov) to the shared workspace."""
+    configure(directory, """
+[notify.team]
+url = "json://127.0.0.1:9/never"
+[alerts.tickets_today]
+condition = "below"
+metric = "ticket_volume"
+value = 1000000
+schedule = "0 0 1 1 *"
+channels = ["team"]
+[alerts.csat_low]
+condition = "below"
+metric = "csat"
+value = 80
+channels = ["team"]
+""")
+    csv = tmp_path / "more.csv"
+    csv.write_text("ticket_id,created_at,channel,category,priority,status\n"
+                   "N1,2025-11-04 10:00,web,billing,low,open\n", encoding="utf-8")
+    assert main(["-w", str(directory), "ingest", "tickets", str(csv)]) == 0
+    err = capsys.readouterr().err
+    # the tickets rule ran (its schedule notwithstanding); the csat rule reads surveys: not run
+    assert "alerts: 1 rule(s) evaluated, 1 holding: tickets_today" in err
+    with State(directory) as state:
+        assert [row[0] for row in state.evaluations()] == ["tickets_today"]

@@ -26,7 +26,9 @@ from supportmetrics.errors import ConfigError
 
 MASK = "***"
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_PASSWORD = re.compile(r"(?P<scheme>[a-z0-9+]+://)(?P<user>[^:/@\s]*):(?P<password>[^@/\s]+)@",
+#: ``scheme://user:password@``; a password written as ``${NAME}`` is no secret and stays
+_PASSWORD = re.compile(r"(?P<scheme>[a-z0-9+]+://)(?P<user>[^:/@\s]*):"
+                       r"(?!\$\{[A-Za-z_][A-Za-z0-9_]*\}@)(?P<password>[^@/\s]+)@",
                        re.IGNORECASE)
 
 
