@@ -24,8 +24,8 @@ import pytest
 from alerts_fixture import SETTINGS, build
 
 from supportmetrics import Workspace
-from supportmetrics.alerts import preview, run_due
-from supportmetrics.alerts.channels import DeliveryError, Resolved
+from supportmetrics.alerts import overview, preview, run_due
+from supportmetrics.alerts.channels import DeliveryError, Resolved, mask, slack_blocks
 from supportmetrics.alerts.rules import evaluate
 from supportmetrics.alerts.schedule import quiet_until
 from supportmetrics.alerts.state import STATE_FILE, Notice, State
@@ -102,6 +102,14 @@ def test_the_documented_example_is_the_example_file() -> None:
     example = (repo / "examples" / "alerts.toml").read_text(encoding="utf-8")
     assert f"```toml\n{example}```" in (repo / "docs" / "alerts.md").read_text(encoding="utf-8")
     settings_from_dict(__import__("tomllib").loads(example))  # and it is valid
+
+
+def test_slack_sends_blocks_and_secrets_are_masked() -> None:
+    assert slack_blocks("slack://T1/B2/X3") == "slack://T1/B2/X3?blocks=yes"
+    assert slack_blocks("slack://T1/B2/X3?blocks=no") == "slack://T1/B2/X3?blocks=no"
+    assert slack_blocks("ntfy://host/topic") == "ntfy://host/topic"
+    assert mask("failed: mailtos://bot:pa55@smtp.example.com?to=x@y token T1/B2/X3",
+                ("T1/B2/X3",)) == "failed: mailtos://bot:***@smtp.example.com?to=x@y token ***"
 
 
 def test_cli_refuses_bad_rules_with_exit_2(directory: Path,
@@ -391,6 +399,10 @@ schedule = "0 0 1 1 *"
     assert token.encode() not in (directory / STATE_FILE).read_bytes()
     assert attempts[0][2] == ("Failed to send JSON POST notification: Internal server error., "
                               "error=500.")
+    view = overview(directory)  # what the dashboard shows
+    assert [(n["channel"], n["status"], n["attempts"], n["last_result"])
+            for n in view["notices"]] == [("push", "sent", 1, "sent"), ("chat", "sent", 2, "sent")]
+    assert [(r["rule"], r["status"]) for r in view["rules"]] == [("busy", "firing")]
 
 
 #: evaluated by the first run only (then once a year): the runs after it only deliver
@@ -550,9 +562,11 @@ channels = ["hook"]
 
 
 def test_a_load_evaluates_the_rules_that_read_its_table(
-        directory: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Runs last in this module: it adds a ticket (Tue 4 Nov) to the shared workspace."""
-    configure(directory, """
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A one-ticket workspace of its own: `ingest` runs the rules that read tickets."""
+    directory = tmp_path / "fresh"
+    directory.mkdir()
+    (directory / "supportmetrics.toml").write_text("""
 [notify.team]
 url = "json://127.0.0.1:9/never"
 [alerts.tickets_today]
@@ -566,13 +580,13 @@ condition = "below"
 metric = "csat"
 value = 80
 channels = ["team"]
-""")
+""", encoding="utf-8")
     csv = tmp_path / "more.csv"
     csv.write_text("ticket_id,created_at,channel,category,priority,status\n"
                    "N1,2025-11-04 10:00,web,billing,low,open\n", encoding="utf-8")
-    assert main(["-w", str(directory), "ingest", "tickets", str(csv)]) == 0
+    assert main(["-w", str(directory), "ingest", "tickets", str(csv), "--no-refresh"]) == 0
     err = capsys.readouterr().err
-    # the tickets rule ran (its schedule notwithstanding); the csat rule reads surveys: not run
+    # the tickets rule ran (its yearly schedule notwithstanding); the csat rule reads surveys
     assert "alerts: 1 rule(s) evaluated, 1 holding: tickets_today" in err
     with State(directory) as state:
         assert [row[0] for row in state.evaluations()] == ["tickets_today"]

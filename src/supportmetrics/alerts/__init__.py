@@ -4,7 +4,9 @@
 * :func:`run_due` -- one run: evaluate due rules and digests, send what is pending;
 * :func:`after_load` -- evaluate the rules that read the tables a load just wrote;
 * :func:`background` -- the server's in-process schedule (an asyncio task factory);
-* :func:`preview` -- what a rule would send now, sending nothing.
+* :func:`preview` -- what a rule would send now, sending nothing;
+* :func:`overview` -- rule states and recent notices with their delivery results (for the
+  dashboard and the API).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from supportmetrics.alerts.schedule import (
     background,
     run_due,
 )
-from supportmetrics.alerts.state import Notice
+from supportmetrics.alerts.state import Notice, overview
 from supportmetrics.errors import ConfigError
 
 
@@ -43,4 +45,5 @@ def preview(directory: str | Path, name: str,
     return outcome, notices
 
 
-__all__ = ["Evaluation", "Notice", "RunResult", "after_load", "background", "preview", "run_due"]
+__all__ = ["Evaluation", "Notice", "RunResult", "after_load", "background", "overview",
+           "preview", "run_due"]

@@ -85,8 +85,9 @@ def apprise_send(target: Resolved, notice: Notice) -> None:
     import apprise
 
     client = apprise.Apprise()
+    url = slack_blocks(target.url)
     with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:  # type: ignore[no-untyped-call]
-        if not client.add(target.url):
+        if not client.add(url):
             raise DeliveryError(target.mask(f"not a notification URL Apprise knows: "
                                             f"{target.url}"))
         attachments = apprise.AppriseAttachment()
@@ -104,6 +105,13 @@ def apprise_send(target: Resolved, notice: Notice) -> None:
         if not ok:
             reason = " ".join(line.strip() for line in log.getvalue().splitlines()[-3:])
             raise DeliveryError(target.mask(reason or "the service did not accept the notice"))
+
+
+def slack_blocks(url: str) -> str:
+    """A Slack URL sends Block Kit messages (Apprise's ``blocks=yes``) unless it says not to."""
+    if url.split("://", 1)[0].lower() != "slack" or "blocks=" in url:
+        return url
+    return url + ("&" if "?" in url else "?") + "blocks=yes"
 
 
 def _takes_html(url: str) -> bool:

@@ -45,6 +45,8 @@ class RunResult:
     retrying: int = 0
     failed: int = 0
     digests: list[str] = field(default_factory=list)
+    #: what the engine noted while answering (a stale store, a filter a metric cannot apply)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -166,9 +168,11 @@ def _evaluate(directory: Path, settings: Settings, state: State, now: datetime,
 
     from supportmetrics.workspace import Workspace
 
+    from supportmetrics.errors import query_notes
+
     opened = (contextlib.nullcontext(workspace) if workspace is not None
               else Workspace.open(directory, must_exist=True, read_only=True))
-    with opened as ws:
+    with opened as ws, query_notes() as notes:
         for name in rules:
             rule = settings.alerts[name]
             try:
@@ -191,6 +195,7 @@ def _evaluate(directory: Path, settings: Settings, state: State, now: datetime,
                 result.digests.append(name)
             except SupportMetricsError as exc:
                 result.errors.append(f"digests.{name}: {exc}")
+    result.notes.extend(notes)
 
 
 def transition(state: State, settings: Settings, name: str, rule: AlertRule,

@@ -264,3 +264,28 @@ def _maybe(text: object) -> datetime | None:
 
 def _text(moment: datetime | None) -> str | None:
     return None if moment is None else iso(moment)
+
+
+def overview(directory: str | Path, limit: int = 20) -> dict[str, object]:
+    """The alert state for the dashboard and the API (plain values, secrets never present):
+    each rule's state, and the latest notices with their last delivery attempt."""
+    if not (Path(directory) / STATE_FILE).exists():
+        return {"rules": [], "notices": []}
+    with State(directory) as state:
+        rules = [
+            {"rule": rule, "status": status, "streak": streak, "since": since,
+             "notified_at": notified, "evaluated_at": evaluated}
+            for rule, status, streak, since, notified, evaluated in state.con.execute(
+                "SELECT rule, status, streak, since, notified_at, evaluated_at FROM rules "
+                "ORDER BY rule")]
+        notices = []
+        for stored in state.notices(limit=limit):
+            attempts = state.deliveries(stored.id)
+            notices.append({
+                "id": stored.id, "source": stored.notice.source, "kind": stored.notice.kind,
+                "channel": stored.notice.channel, "title": stored.notice.title,
+                "status": stored.status, "attempts": stored.attempts,
+                "created_at": iso(stored.created_at), "next_attempt_at":
+                iso(stored.not_before) if stored.status == "pending" else None,
+                "last_result": attempts[-1][2] if attempts else None})
+    return {"rules": rules, "notices": notices}

@@ -72,6 +72,8 @@ def run(at: str = typer.Option(None, "--at", help=AT_HELP)) -> None:
         console.print(Text(f"digest {name}: composed"), highlight=False)
     console.print(Text(f"notices: {result.queued} queued, {result.sent} sent, "
                        f"{result.retrying} to retry, {result.failed} given up"), highlight=False)
+    for message in result.notes:
+        say(err_console, "note:", "bold yellow", message)
     for message in result.errors:
         say(err_console, "error:", "bold red", message)
     if result.errors:
@@ -95,7 +97,10 @@ def test(
     if send is not None and send not in settings.notify:
         known = ", ".join(sorted(settings.notify)) or "none is defined"
         raise ConfigError(f"--send {send!r}: not a [notify.NAME] channel ({known})")
-    with tempfile.TemporaryDirectory(prefix="supportmetrics-digest-") as scratch:
+    from supportmetrics.errors import query_notes
+
+    with tempfile.TemporaryDirectory(prefix="supportmetrics-digest-") as scratch, \
+            query_notes() as notes:
         if name in settings.digests:
             notices = [_digest_preview(name, moment, Path(scratch), send)]
             console.print(Text(f"digest {name}: "), highlight=False)
@@ -114,6 +119,8 @@ def test(
                 console.print(Text(f"attached: {Path(path).name}"), highlight=False)
         if send is not None:
             _send_now(settings, notices[0])
+    for message in notes:
+        say(err_console, "note:", "bold yellow", message)
 
 
 def _digest_preview(name: str, moment: datetime, folder: Path, send: str | None) -> Notice:
