@@ -166,9 +166,8 @@ def _evaluate(directory: Path, settings: Settings, state: State, now: datetime,
               workspace: Any) -> None:
     import contextlib
 
-    from supportmetrics.workspace import Workspace
-
     from supportmetrics.errors import query_notes
+    from supportmetrics.workspace import Workspace
 
     opened = (contextlib.nullcontext(workspace) if workspace is not None
               else Workspace.open(directory, must_exist=True, read_only=True))
