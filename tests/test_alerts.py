@@ -13,6 +13,7 @@ import io
 import json
 import socket
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -467,8 +468,11 @@ def smtp() -> Iterator[tuple[int, Mailbox]]:
     controller.stop()
 
 
-def test_digest_by_email_once_per_slot(directory: Path, smtp: tuple[int, Mailbox]) -> None:
+def test_digest_by_email_once_per_slot(directory: Path, smtp: tuple[int, Mailbox],
+                                       monkeypatch: pytest.MonkeyPatch,
+                                       caplog: pytest.LogCaptureFixture) -> None:
     port, box = smtp
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as without the [pdf] extra
     configure(directory, f"""
 [notify.mail]
 url = "mailto://127.0.0.1:{port}?from=alerts@example.com&to=lead@example.com"
@@ -476,7 +480,7 @@ url = "mailto://127.0.0.1:{port}?from=alerts@example.com&to=lead@example.com"
 schedule = "0 8 * * MON"
 grain = "week"
 channels = ["mail"]
-attach = ["xlsx"]
+attach = ["xlsx", "pdf"]
 dashboard_url = "https://support.example.com/dashboard"
 """)
     # Mon 27 Oct 08:00 CET = 07:00 UTC is the slot; the run comes 30 s later
@@ -500,6 +504,10 @@ dashboard_url = "https://support.example.com/dashboard"
     assert "- billing, week of 2025-10-20: 9 tickets, usually 2" in text
     assert "- all, week of 2025-10-20: 12 tickets, usually 3" in text
     assert "Firing alerts\n\nnone" in text
+    pdf_note = ("the PDF report is not attached: WeasyPrint is not installed (pip install "
+                "'supportmetrics[pdf]')")
+    assert f"Note: {pdf_note}" in text
+    assert f"digest weekly: {pdf_note}" in caplog.text
     files = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
     assert set(files) == {"volume-by-category.png", "report-2025-10-20.xlsx"}
     assert files["volume-by-category.png"][:8] == b"\x89PNG\r\n\x1a\n"

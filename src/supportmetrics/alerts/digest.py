@@ -16,7 +16,7 @@ from supportmetrics import calendar as cal
 from supportmetrics.alerts.rules import shift
 from supportmetrics.config import Digest
 from supportmetrics.engine.summary import HEADLINE, format_value
-from supportmetrics.errors import MissingDependency
+from supportmetrics.errors import UserError
 
 log = logging.getLogger("supportmetrics.alerts")
 
@@ -73,10 +73,17 @@ def compose(name: str, digest: Digest, workspace: Any, slot: datetime, folder: P
     for fmt in digest.attach:
         out = folder / f"report-{report.period.isoformat()}.{fmt}"
         try:
+            if fmt == "pdf":
+                from supportmetrics.reports.pdf import require_weasyprint
+
+                require_weasyprint()
             write_report(report, fmt, out)
-        except MissingDependency as exc:
-            notes.append(f"{fmt} report not attached: {exc}")
-            log.warning("digest %s: %s report not attached: %s", name, fmt, exc)
+        except UserError as exc:  # the [pdf] extra (WeasyPrint) is not installed
+            note = (f"the {fmt.upper()} report is not attached: WeasyPrint is not installed "
+                    "(pip install 'supportmetrics[pdf]')" if fmt == "pdf"
+                    else f"the {fmt.upper()} report is not attached: {exc}")
+            notes.append(note)
+            log.warning("digest %s: %s", name, note)
             continue
         files.append(str(out))
 
