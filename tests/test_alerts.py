@@ -378,6 +378,8 @@ schedule = "0 0 1 1 *"
     first = run_due(directory, at)
     # the chat hook answered 500 (retry in 60 s), the push went through
     assert (first.sent, first.retrying) == (1, 1)
+    assert first.problems == ["firing of busy to chat: Failed to send JSON POST notification: "
+                              "Internal server error., error=500. (tried again later)"]
     assert run_due(directory, at + timedelta(seconds=30)).sent == 0  # still waiting
     third = run_due(directory, at + timedelta(seconds=61))
     assert (third.sent, third.retrying) == (1, 0)
@@ -442,6 +444,7 @@ def test_a_failing_channel_gives_up_after_its_retries(directory: Path) -> None:
         result = run_due(directory, at + timedelta(seconds=offset), sender=refuse)
         results.append((result.retrying, result.failed))
     assert results == [(1, 0)] * 5 + [(0, 1)]
+    assert result.problems == ["firing of busy_week to team: HTTP 500 (given up after 6 attempts)"]
 
 
 # -- digests -----------------------------------------------------------------------------------

@@ -47,6 +47,10 @@ class RunResult:
     digests: list[str] = field(default_factory=list)
     #: what the engine noted while answering (a stale store, a filter a metric cannot apply)
     notes: list[str] = field(default_factory=list)
+    #: each evaluated rule's state after the run: ok, pending or firing
+    states: dict[str, str] = field(default_factory=dict)
+    #: the failed delivery attempts of this run (secrets masked), with what happens next
+    problems: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -106,7 +110,9 @@ def background(directory: str | Path, interval_s: float = 60.0,
     async def task() -> None:
         while True:
             try:
-                await asyncio.to_thread(run_due, directory, sender=sender)
+                result = await asyncio.to_thread(run_due, directory, sender=sender)
+                for problem in (*result.errors, *result.problems):
+                    log.warning("alerts: %s", problem)
             except SupportMetricsError as exc:
                 log.warning("alerts: %s", mask(str(exc)))
             except Exception:  # a bug: log it, keep the server's schedule alive
@@ -188,6 +194,7 @@ def _evaluate(directory: Path, settings: Settings, state: State, now: datetime,
                 continue
             result.evaluated.append(outcome)
             result.queued += transition(state, settings, name, rule, outcome, now)
+            result.states[name] = state.rule(name).status
         for name, slot in digests:
             try:
                 result.queued += _digest(directory, settings, state, ws, name, slot, now)
@@ -313,20 +320,24 @@ def _deliver(settings: Settings, state: State, now: datetime, sender: Sender,
             secrets = target.secrets
             sender(target, stored.notice)
         except (DeliveryError, SupportMetricsError) as exc:
-            message = mask(str(exc), secrets)
-            status = state.record_delivery(stored, now, False, message)
-            log.warning("alerts: %s to %s: %s (%s)", stored.notice.kind, stored.notice.channel,
-                        message, status)
-            if status == "failed":
-                result.failed += 1
-            else:
-                result.retrying += 1
+            _failed(state, stored, now, mask(str(exc), secrets), result)
             continue
         except Exception as exc:  # a service library failing in its own way: retried too
-            message = mask(f"{type(exc).__name__}: {exc}", secrets)
-            status = state.record_delivery(stored, now, False, message)
-            result.failed += status == "failed"
-            result.retrying += status != "failed"
+            _failed(state, stored, now, mask(f"{type(exc).__name__}: {exc}", secrets), result)
             continue
         state.record_delivery(stored, now, True, "sent")
         result.sent += 1
+
+
+def _failed(state: State, stored: Any, now: datetime, message: str, result: RunResult) -> None:
+    status = state.record_delivery(stored, now, False, message)
+    notice = stored.notice
+    if status == "failed":
+        result.failed += 1
+        then = f"given up after {stored.attempts + 1} attempts"
+    else:
+        result.retrying += 1
+        then = "tried again later"
+    problem = f"{notice.kind} of {notice.source} to {notice.channel}: {message} ({then})"
+    result.problems.append(problem)
+    log.info("alerts: %s", problem)

@@ -65,7 +65,7 @@ def run(at: str = typer.Option(None, "--at", help=AT_HELP)) -> None:
     _settings()
     result = run_due(workspace_dir(), _at(at))
     for outcome in result.evaluated:
-        mark = "held" if outcome.held else "ok"
+        mark = result.states.get(outcome.rule, "ok")
         console.print(Text.assemble((f"{outcome.rule}", "bold"), f" [{mark}] ",
                                     f"{outcome.headline} ({outcome.period})"), highlight=False)
     for name in result.digests:
@@ -74,6 +74,8 @@ def run(at: str = typer.Option(None, "--at", help=AT_HELP)) -> None:
                        f"{result.retrying} to retry, {result.failed} given up"), highlight=False)
     for message in result.notes:
         say(err_console, "note:", "bold yellow", message)
+    for message in result.problems:
+        say(err_console, "delivery:", "bold yellow", message)
     for message in result.errors:
         say(err_console, "error:", "bold red", message)
     if result.errors:
