@@ -196,8 +196,9 @@ def test_rule_walks_pending_firing_repeat_quiet_resolved(directory: Path) -> Non
     assert run("2025-10-25 08:00") == []
     # Mon 27 Oct (a holiday) 10:00 CET: a new week with S3 and S4 only (2): resolved, waiting
     assert run("2025-10-27 09:00") == []
-    # Tue 09:00 CET, the next opening: both waiting notices go, in order
-    assert run("2025-10-28 08:00") == [("repeat", "team"), ("resolved", "team")]
+    # Tue 09:00 CET, the next opening: the resolved notice goes; the waiting repeat was
+    # superseded by it (it would say the week is still busy)
+    assert run("2025-10-28 08:00") == [("resolved", "team")]
     assert run("2025-10-28 08:01") == []  # a rerun sends nothing twice
     reader.close()
     with State(directory) as state:
@@ -205,6 +206,8 @@ def test_rule_walks_pending_firing_repeat_quiet_resolved(directory: Path) -> Non
         assert states == ["pending", "firing", "firing", "firing", "ok", "ok", "ok"]
         values = [row[2] for row in reversed(state.evaluations("busy_week"))]
         assert values == [12, 12, 12, 12, 2, 2, 2]
+        assert [(n.notice.kind, n.status) for n in reversed(state.notices("busy_week"))] == [
+            ("firing", "sent"), ("repeat", "superseded"), ("resolved", "sent")]
 
 
 def test_critical_rules_ignore_quiet_hours(directory: Path) -> None:

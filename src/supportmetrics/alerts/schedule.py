@@ -235,6 +235,10 @@ def transition(state: State, settings: Settings, name: str, rule: AlertRule,
         state.set_rule(con, new)
         state.record_evaluation(con, name, now, outcome.value, outcome.held, new.status,
                                 outcome.headline)
+        if kind == "resolved":
+            # a repeat still waiting (quiet hours, retries) says what is no longer true
+            con.execute("UPDATE notices SET status = 'superseded' WHERE source = ? AND "
+                        "kind = 'repeat' AND status = 'pending'", (name,))
         if kind is not None:
             since = new.since if kind != "resolved" else old.since
             episode = iso(since or now)

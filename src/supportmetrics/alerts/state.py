@@ -8,7 +8,8 @@ must remember lives in its own SQLite file (WAL mode, one transaction per change
   or ``firing``, since when, and when it last notified;
 * ``notices`` -- the outbox: one row per notice and channel, written in the same transaction as
   the state change that caused it (``pending``), then sent and marked ``sent``; a failed send is
-  tried again with a growing pause, and after :data:`MAX_ATTEMPTS` marked ``failed``;
+  tried again with a growing pause, and after :data:`MAX_ATTEMPTS` marked ``failed``; a repeat
+  still waiting when its rule resolves is ``superseded`` (not sent);
 * ``deliveries`` -- every delivery attempt with its result (secrets masked);
 * ``digest_slots`` -- the schedule slots a digest was composed for (each slot once).
 
