@@ -238,6 +238,14 @@ condition = "off_target"
 metric = "ticket_volume"
 grain = "week"
 channels = ["team"]
+[alerts.yearly]
+condition = "change"
+metric = "ticket_volume"
+grain = "week"
+compare = "last_year"
+value = -50
+percent = true
+channels = ["team"]
 [alerts.quiet]
 condition = "below"
 metric = "ticket_volume"
@@ -263,6 +271,12 @@ channels = ["team"]
     assert not outcomes["target"].held  # 2 within the band [0, 10]
     assert outcomes["grew"].value == pytest.approx((2 - 12) / 12 * 100)  # -83.3 %, not +100
     assert not outcomes["grew"].held
+    # the same week of 2024 (52 weeks before: Oct 28, 2024) has no tickets: 0, and a change in
+    # percent of 0 cannot be computed; never held on a guess
+    assert outcomes["yearly"].value is None and not outcomes["yearly"].held
+    assert outcomes["yearly"].headline == (
+        "Ticket volume (ticket_volume) is 2 against 0 in the same period a year before "
+        "(2024-10-28): cannot be compared; alert at -50 %")
     assert outcomes["risk"].held and outcomes["risk"].value == 1
     assert outcomes["risk"].lines == (
         "ticket S1 (urgent, tier1): first response target breached in 20 min of business time",)

@@ -25,7 +25,7 @@ from typing import Any
 from supportmetrics import calendar as cal
 from supportmetrics.alerts.channels import DeliveryError, Sender, apprise_send, mask, resolve
 from supportmetrics.alerts.rules import Evaluation, evaluate
-from supportmetrics.alerts.state import Notice, RuleState, State, iso
+from supportmetrics.alerts.state import STATE_FILE, Notice, RuleState, State, iso
 from supportmetrics.config import AlertRule, Settings, load_settings
 from supportmetrics.errors import SupportMetricsError
 
@@ -72,6 +72,8 @@ def run_due(directory: str | Path, now: datetime | None = None, *,
     directory = Path(directory)
     settings = load_settings(directory / "supportmetrics.toml")
     result = RunResult()
+    if not settings.alerts and not settings.digests and not (directory / STATE_FILE).exists():
+        return result  # nothing configured, nothing pending: leave the directory as it is
     with State(directory) as state:
         chosen = _due_rules(settings, state, now, rules, every_rule)
         due_digests = _due_digests(settings, state, now) if digests else []
