@@ -618,3 +618,24 @@ channels = ["team"]
     assert "alerts: 1 rule(s) evaluated, 1 holding: tickets_today" in err
     with State(directory) as state:
         assert [row[0] for row in state.evaluations()] == ["tickets_today"]
+
+
+def test_the_server_task_runs_a_round_in_a_thread_and_stops_when_cancelled(directory: Path) -> None:
+    import asyncio
+
+    from supportmetrics.alerts import background
+
+    configure(directory, ONCE)
+    send = Collect()
+    task = background(directory, interval_s=0.05, sender=send)
+
+    async def two_rounds() -> None:
+        running = asyncio.create_task(task())
+        await asyncio.sleep(0.5)  # the first round runs in a worker thread (real clock)
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+
+    asyncio.run(two_rounds())
+    with State(directory) as state:
+        assert state.rule("busy_week").evaluated_at is not None  # it ran in its thread
