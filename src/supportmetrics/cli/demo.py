@@ -40,6 +40,9 @@ def demo(
     for name, result in results.items():
         view.add_row(name, f"{result.accepted:,}", f"{result.rejected_rows:,}")
     console.print(view)
+    from supportmetrics.cli.data import alerts_after_load
+
+    alerts_after_load(directory, tuple(results))
     if print_summary is not None:
         with Workspace.open(directory, read_only=True) as ws:
             print_summary(ws, console)

@@ -510,6 +510,30 @@ class Engine:
             frames = [self._metric(q) for q in queries]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
+    @translate_errors()
+    def sla_at_risk(self, as_of: datetime, within_seconds: float,
+                    where: tuple[tuple[str, str], ...] = ()) -> pd.DataFrame:
+        """Open tickets whose SLA target will be breached within ``within_seconds`` on the SLA
+        clock, judged as of ``as_of`` (local time of the workspace when naive): one row per
+        target at risk (``ticket_id``, ``priority``, ``team``, ``agent_id``, ``created_at``,
+        ``target``, ``seconds_left``), soonest first. A target not yet due is pending, not
+        breached; a ticket created after ``as_of`` is not open yet.
+        """
+        from supportmetrics.metrics.sla import SLA_COMPLIANCE, at_risk
+
+        with self._current():
+            query = self.in_namespace(SLA_COMPLIANCE, Query(SLA_COMPLIANCE.id, where=where,
+                                                            as_of=as_of))
+            at = self.as_of(query)
+            t = self.sources.get("sla", at)
+            t = t.filter(t.has_targets & (t.created_at <= ibis.literal(at, "timestamp")))
+            for column, value in query.where:
+                if column not in t.columns:
+                    raise QueryError(f"--where {column}: not a column of the SLA's tickets "
+                                     f"({', '.join(SLA_COMPLIANCE.dimensions)})")
+                t = t.filter(t[column].cast("string") == value)
+            return self.backend.execute(at_risk(t, within_seconds))
+
     # -- explain ---------------------------------------------------------------------------
 
     @translate_errors()
