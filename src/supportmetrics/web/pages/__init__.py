@@ -9,7 +9,6 @@ twin at ``/tickets.json`` with the same numbers; every number links to the units
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,8 @@ from supportmetrics.web.pages.views import Context, choices
 from supportmetrics.workspace import Workspace
 
 WEB = Path(__file__).resolve().parents[1]
-STATIC = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
+STATIC = {"dashboard.js": "text/javascript", "dashboard.css": "text/css",
+          "favicon.svg": "image/svg+xml"}
 
 router = APIRouter()
 _templates = jinja2.Environment(
@@ -68,10 +68,12 @@ def _render(request: Request, ws: Workspace, make: Callable[[Context], dict[str,
         return _error(exc, as_json)
     if as_json:
         return JSONResponse(_twin(view))
+    if view.get("_charts"):
+        bundle.warm()  # the browser asks for it next
     path = request.url.path
     html = _templates.get_template(template).render(
         view=view, pages=build.PAGES, page=view["page"], bundle=bundle.name(),
-        charts={k: json.dumps(v) for k, v in view.get("_charts", {}).items()},
+        charts=view.get("_charts", {}),
         choices=offered, filters=filters,
         json_url=path + ".json" + ("?" + request.url.query if request.url.query else ""),
         path=path, extra=_extra(request))
@@ -162,12 +164,12 @@ def _units(request: Request, ws: Workspace, metric_id: str, kind: str) -> Respon
         size = int(params.get("size") or build.PAGE_SIZE)
     except ValueError:
         return _error(UserError("page and size: expected whole numbers"), kind == "json")
-    period, value = params.get("period", ""), params.get("value", "")
+    period, status = params.get("period", ""), params.get("sla_status", "")
     if kind == "csv":
         try:
             with ws.session():
                 ctx = Context.of(ws, Filters.parse(params))
-                _, units = build.units(ctx, metric_id, period, 1, build.PAGE_SIZE, value)
+                _, units = build.units(ctx, metric_id, period, 1, build.PAGE_SIZE, status)
         except UserError as exc:
             return _error(exc, as_json=True)
         out = io.StringIO()
@@ -176,7 +178,7 @@ def _units(request: Request, ws: Workspace, metric_id: str, kind: str) -> Respon
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
     return _render(request, ws,
-                   lambda c: build.units(c, metric_id, period, page_number, size, value)[0],
+                   lambda c: build.units(c, metric_id, period, page_number, size, status)[0],
                    "units.html", kind == "json")
 
 

@@ -198,12 +198,22 @@ def sla(ctx: Context) -> dict[str, Any]:
              "tickets": f"{t['tickets']:,}"} for t in page["targets"]]
         try:
             units = explain(ctx, "sla_compliance")
-            breaches = units[pd.to_numeric(units["value"], errors="coerce") == 0]
         except SupportMetricsError:
-            breaches = pd.DataFrame()
+            units = pd.DataFrame({"sla_status": pd.Series(dtype=str)})
+        breaches = units[units["sla_status"] == "breached"]
+        # still open: the share of each target used so far, the most used first
+        pending = units[units["sla_status"] == "pending"].copy()
+        used = pd.concat([pending["frt_sla_seconds"] / pending["frt_target_seconds"],
+                          pending["resolution_sla_seconds"] / pending["resolution_target_seconds"]],
+                         axis=1).max(axis=1) if len(pending) else pd.Series(dtype=float)
+        pending["target_used_pct"] = (used * 100).round(1)
+        pending = pending.sort_values(["target_used_pct", "unit"], ascending=[False, True])
         page["breaches"] = _records(breaches.head(PAGE_SIZE))
         page["breach_count"] = len(breaches)
-        page["breaches_url"] = ctx.units_url("sla_compliance", extra={"value": "0"})
+        page["breaches_url"] = ctx.units_url("sla_compliance", extra={"sla_status": "breached"})
+        page["at_risk"] = _records(pending.head(PAGE_SIZE))
+        page["at_risk_count"] = len(pending)
+        page["at_risk_url"] = ctx.units_url("sla_compliance", extra={"sla_status": "pending"})
     return _finish(page, ctx, notes)
 
 
@@ -265,26 +275,28 @@ def explain(ctx: Context, metric_id: str, period: str = "") -> pd.DataFrame:
 
 
 def units(ctx: Context, metric_id: str, period: str, page_number: int, size: int,
-          value: str = "") -> tuple[dict[str, Any], pd.DataFrame]:
-    """A page of the units behind one number, and all of them (for the CSV download)."""
+          sla_status: str = "") -> tuple[dict[str, Any], pd.DataFrame]:
+    """A page of the units behind one number, and all of them (for the CSV download).
+
+    ``sla_status`` keeps the SLA units of one status (``breached``, ``met``, ``pending``).
+    """
     m = metric(ctx.ws, metric_id)
     if not 1 <= size <= MAX_PAGE_SIZE:
         raise QueryError(f"size {size}: expected 1 to {MAX_PAGE_SIZE} units per page")
     with query_notes() as notes:
         all_units = explain(ctx, metric_id, period)
-    if value:
-        try:
-            wanted = float(value)
-        except ValueError:
-            raise QueryError(f"value {value!r}: expected a number") from None
-        all_units = all_units[pd.to_numeric(all_units["value"], errors="coerce") == wanted]
+    if sla_status:
+        if "sla_status" not in all_units.columns:
+            raise QueryError(f"sla_status: {metric_id} has no SLA status; only sla_compliance "
+                             "does")
+        all_units = all_units[all_units["sla_status"] == sla_status]
     pages = max(1, math.ceil(len(all_units) / size))
     if page_number < 1 or page_number > pages:
         raise QueryError(f"page {page_number}: expected 1 to {pages}")
     shown = all_units.iloc[(page_number - 1) * size: page_number * size]
     chosen = pd.Timestamp(period).date() if period else ctx.chosen
     view = header(ctx, "metrics", f"{m.title}: {m.unit_label}")
-    base = {"period": chosen.isoformat(), **({"value": value} if value else {})}
+    base = {"period": chosen.isoformat(), **({"sla_status": sla_status} if sla_status else {})}
     if size != PAGE_SIZE:
         base["size"] = str(size)
     view.update({

@@ -29,3 +29,9 @@ def bundle() -> bytes:
         if _bundle is None:
             _bundle = vl_convert.javascript_bundle(SNIPPET).encode("utf-8")
         return _bundle
+
+
+def warm() -> None:
+    """Build the bundle in the background if it is not built yet (the first page's charts)."""
+    if _bundle is None and not _lock.locked():
+        threading.Thread(target=bundle, name="vega-bundle", daemon=True).start()
