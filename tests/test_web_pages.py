@@ -108,8 +108,8 @@ def test_overview_twin_has_the_hand_computed_headlines(client: httpx.Client) -> 
 
 
 def test_filters_in_the_query_string_change_the_numbers(client: httpx.Client) -> None:
-    tier2 = client.get("/overview.json", params={"team": "tier2"}).json()
-    assert tile(tier2, "ticket_volume")["text"] == "2"  # T5, T6
+    tier2 = client.get("/metrics/ticket_volume.json", params={"team": "tier2"}).json()
+    assert tier2["row"]["text"] == "2"  # T5, T6
     assert tier2["filters"]["team"] == "tier2"
     a1 = client.get("/tickets.json", params={"agent": "a1", "period": "2025-09"}).json()
     volume = next(r for r in a1["rows"] if r["metric"] == "ticket_volume")
@@ -119,18 +119,32 @@ def test_filters_in_the_query_string_change_the_numbers(client: httpx.Client) ->
     assert (week["period"], volume["text"]) == ("2025-10-06", "3")  # T4, T5, T6 (Mon 6th on)
 
 
+def test_spikes_name_the_categories_behind_them(client: httpx.Client) -> None:
+    view = client.get("/tickets.json").json()
+    spikes = [(s["series"], s["week"], s["tickets"], s["usual"]) for s in view["spikes"]]
+    # weeks with tickets: Sep 1, 8, 15, 22 one each; Sep 29 T1-T3; Oct 6 T4-T6. Sep 29: 3 >
+    # 2 x the median 1 of the weeks before; Oct 6: 3 > 2 x median(1, 1, 1, 1, 3) = 1
+    assert spikes == [("all", "2025-09-29", 3.0, 1.0), ("returns", "2025-09-29", 1.0, 0.0),
+                      ("all", "2025-10-06", 3.0, 1.0), ("billing", "2025-10-06", 2.0, 0.0)]
+    # technical T1, T3 (usually median(1, 0, 0, 1) = 0.5 a week), returns T2 (usually 0)
+    assert view["spikes"][0]["categories"] == [
+        {"category": "technical", "tickets": 2.0, "usual": 0.5},
+        {"category": "returns", "tickets": 1.0, "usual": 0.0}]
+    assert view["spikes"][0]["units_url"] == "/units/ticket_volume?grain=week&period=2025-09-29"
+
+
 def test_business_clock_and_priorities(client: httpx.Client) -> None:
     def by_priority(clock: str) -> dict[str, str]:
         view = client.get("/responsiveness.json", params={"clock": clock}).json()
         resolution = next(d for d in view["durations"] if d["metric"] == "resolution_time")
         return {c["label"]: c["text"] for c in resolution["by_priority"]}
 
+    calendar, business = by_priority("calendar"), by_priority("business")
     # high: T2 1 h and T4 12 h on the calendar, median 6.5 h; on the business clock (Mon-Fri
     # 09-17) T4 09:00 -> 21:00 counts 8 h: median (1 + 8) / 2 = 4.5 h
-    assert by_priority("calendar")["high"] == "6.5 h"
-    assert by_priority("business")["high"] == "4.5 h"
+    assert (calendar["high"], business["high"]) == ("6.5 h", "4.5 h")
     # normal: T1 4 h, T3 24 h, T6 2 h (median 4 h); business T1 4 h, T3 8 h, T6 1 h (4 h)
-    assert by_priority("business")["normal"] == "4.0 h"
+    assert (calendar["normal"], business["normal"]) == ("4.0 h", "4.0 h")
 
 
 def test_scorecards_sort_and_show_sample_sizes(client: httpx.Client) -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 from supportmetrics.engine import build_query
 from supportmetrics.errors import QueryError, SupportMetricsError, query_notes
 from supportmetrics.metrics import CATALOGUE, DOMAINS, Unit
-from supportmetrics.reports.model import _comments, _sla, shift
+from supportmetrics.reports.model import _comments, _sla, _volume, period_label, shift
 from supportmetrics.web.pages import charts
 from supportmetrics.web.pages.views import (
     Context,
@@ -79,6 +79,17 @@ def tickets(ctx: Context) -> dict[str, Any]:
         page["by_channel"] = breakdown(ctx, "request_volume", "channel")
         page["by_category"] = breakdown(ctx, "ticket_volume", "category")
         page["backlog_by_priority"] = breakdown(ctx, "backlog", "priority")
+        # weeks far above their recent level, as the report finds them, with the categories
+        # that rose most
+        volume = _volume(ctx.ws, ctx.periods, ctx.end, ctx.filters.grain, ctx.filters.where)
+        page["spikes"] = [
+            {"series": s.series, "week": s.period,
+             "week_label": period_label(pd.Timestamp(s.period).date(), "week"),
+             "tickets": s.value, "usual": s.level,
+             "categories": [{"category": c, "tickets": v, "usual": u} for c, v, u in s.top],
+             "units_url": ctx.units_url("ticket_volume", pd.Timestamp(s.period).date(),
+                                        {"grain": "week"})}
+            for s in volume.spikes]
     page["_charts"] = {
         "created-vs-solved": charts.daily_lines(daily),
         "by-channel": charts.bars(page["by_channel"], "channel", "tickets"),
