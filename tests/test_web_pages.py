@@ -133,6 +133,14 @@ def test_spikes_name_the_categories_behind_them(client: httpx.Client) -> None:
     assert view["spikes"][0]["units_url"] == "/units/ticket_volume?grain=week&period=2025-09-29"
 
 
+def test_volume_by_weekday_and_hour(client: httpx.Client) -> None:
+    view = client.get("/tickets.json").json()
+    cells = {(c["weekday"], c["hour"]): c["tickets"] for c in view["by_hour"]}
+    # T4 Mon 09, T5 Tue 14, T1 Wed 09, T2 Wed 10, T6 Wed 16, T3 Thu 11 (UTC)
+    assert cells == {("Mon", 9): 1, ("Tue", 14): 1, ("Wed", 9): 1, ("Wed", 10): 1,
+                     ("Wed", 16): 1, ("Thu", 11): 1}
+
+
 def test_business_clock_and_priorities(client: httpx.Client) -> None:
     def by_priority(clock: str) -> dict[str, str]:
         view = client.get("/responsiveness.json", params={"clock": clock}).json()

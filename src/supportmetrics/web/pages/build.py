@@ -79,6 +79,7 @@ def tickets(ctx: Context) -> dict[str, Any]:
         page["by_channel"] = breakdown(ctx, "request_volume", "channel")
         page["by_category"] = breakdown(ctx, "ticket_volume", "category")
         page["backlog_by_priority"] = breakdown(ctx, "backlog", "priority")
+        page["by_hour"] = _by_hour(ctx)
         # weeks far above their recent level, as the report finds them, with the categories
         # that rose most
         volume = _volume(ctx.ws, ctx.periods, ctx.end, ctx.filters.grain, ctx.filters.where)
@@ -92,10 +93,27 @@ def tickets(ctx: Context) -> dict[str, Any]:
             for s in volume.spikes]
     page["_charts"] = {
         "created-vs-solved": charts.daily_lines(daily),
+        "by-hour": charts.heatmap(page["by_hour"]),
         "by-channel": charts.bars(page["by_channel"], "channel", "tickets"),
         "by-category": charts.bars(page["by_category"], "category", "tickets"),
     }
     return _finish(page, ctx, notes)
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _by_hour(ctx: Context) -> list[dict[str, Any]]:
+    """Tickets created in the chosen period per weekday and hour (workspace time), counted
+    from the units behind the period's ticket volume."""
+    try:
+        created = explain(ctx, "ticket_volume")["anchor_at"]
+    except SupportMetricsError:
+        return []
+    local = pd.to_datetime(created).dt.tz_localize("UTC").dt.tz_convert(ctx.ws.settings.zone)
+    counts = pd.DataFrame({"weekday": local.dt.day_of_week, "hour": local.dt.hour}).value_counts()
+    return [{"weekday": WEEKDAYS[int(day)], "hour": int(hour), "tickets": int(n)}
+            for (day, hour), n in sorted(counts.items())]
 
 
 def responsiveness(ctx: Context) -> dict[str, Any]:

@@ -106,3 +106,21 @@ def histogram(hours: list[float], title: str) -> dict[str, Any]:
         },
     })
     return spec
+
+
+def heatmap(cells: list[dict[str, Any]]) -> dict[str, Any]:
+    """Tickets created per hour of the day (columns) and weekday (rows)."""
+    spec = _base(cells, height=190)
+    spec.update({
+        "description": "tickets created by weekday and hour",
+        "mark": {"type": "rect", "tooltip": True},
+        "encoding": {
+            "x": {"field": "hour", "type": "ordinal", "title": "hour",
+                  "scale": {"domain": list(range(24))}},
+            "y": {"field": "weekday", "type": "ordinal", "title": None,
+                  "scale": {"domain": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}},
+            "color": {"field": "tickets", "type": "quantitative", "title": "tickets",
+                      "scale": {"scheme": "blues"}},
+        },
+    })
+    return spec
