@@ -1,5 +1,6 @@
 """Screenshots of the dashboard for docs/dashboard.md: ``python scripts/dashboard_screenshots.py
-WORKSPACE OUT_DIR`` (``make screenshots`` takes ./demo and docs/images).
+WORKSPACE OUT_DIR [NAME.png ...]`` (``make screenshots`` takes ./demo and docs/images; names
+retake only those).
 
 Serves the workspace's pages read-only on a free loopback port and photographs each page in
 Debian's chromium (through Playwright) at laptop width, and the overview at phone width.
@@ -35,7 +36,7 @@ DRAWN = ("() => [...document.querySelectorAll('[data-chart]')]"
          ".every(e => e.hasAttribute('data-drawn'))")
 
 
-def main(workspace: Path, out: Path) -> None:
+def main(workspace: Path, out: Path, only: tuple[str, ...] = ()) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = FastAPI()
     app.state.workspace = Workspace.open(workspace, read_only=True).__enter__()
@@ -55,6 +56,8 @@ def main(workspace: Path, out: Path) -> None:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM)
             for name, path, width in SHOTS:
+                if only and name not in only:
+                    continue
                 page = browser.new_page(viewport={"width": width, "height": 900},
                                         device_scale_factor=1)
                 page.set_default_timeout(300_000)
@@ -71,6 +74,6 @@ def main(workspace: Path, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) < 3:
         raise SystemExit(__doc__)
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    main(Path(sys.argv[1]), Path(sys.argv[2]), tuple(sys.argv[3:]))
