@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup test lint docs demo bench
+.PHONY: setup test lint docs demo bench screenshots
 setup:
 	python3 -m venv $(VENV) && $(VENV)/bin/pip install -q -e '.[test,dev]'
 
@@ -10,7 +10,7 @@ test:
 	$(VENV)/bin/pytest
 
 lint:
-	$(VENV)/bin/ruff check src tests benchmarks && $(VENV)/bin/mypy
+	$(VENV)/bin/ruff check src tests benchmarks scripts && $(VENV)/bin/mypy
 
 docs:
 	$(PY) -m supportmetrics.metrics.reference > docs/metrics.md
@@ -22,3 +22,7 @@ demo:
 
 bench:
 	$(PY) benchmarks/bench_ingest.py
+
+# the dashboard's screenshots in docs/images/ (needs ./demo, `make demo`, and chromium)
+screenshots:
+	$(PY) scripts/dashboard_screenshots.py ./demo docs/images
