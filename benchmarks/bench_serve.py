@@ -45,7 +45,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-async def run(url: str, token: str, clients: int, seconds: float) -> tuple[
+async def run(url: str, token: str, clients: int, seconds: float, ingest: bool = True) -> tuple[
         dict[str, list[float]], dict[str, list[str]], set[str]]:
     timings: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, list[str]] = defaultdict(list)
@@ -103,7 +103,8 @@ async def run(url: str, token: str, clients: int, seconds: float) -> tuple[
     roles = []
     for index in range(clients):
         share = index % 10
-        roles.append(pages(index) if share < 4 else queries(index) if share < 9 else ingests(index))
+        roles.append(pages(index) if share < 4 else queries(index) if share < 9 or not ingest
+                     else ingests(index))
     await asyncio.gather(*roles)
     return timings, errors, acknowledged
 
@@ -114,6 +115,8 @@ def main() -> int:
                         default=Path("/tmp/supportmetrics-bench/serve-demo"))
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--no-ingest", action="store_true",
+                        help="Clients that would load query the API instead (reads alone).")
     args = parser.parse_args()
     if not (args.workspace / "supportmetrics.duckdb").exists():
         from supportmetrics.demo import build_demo
@@ -139,7 +142,8 @@ def main() -> int:
                 time.sleep(0.1)
         httpx.get(url + "/api/v1/metrics?metric=ticket_volume",
                   headers={"Authorization": f"Bearer {token}"}, timeout=300)  # warm up
-        timings, errors, acknowledged = asyncio.run(run(url, token, args.clients, args.seconds))
+        timings, errors, acknowledged = asyncio.run(run(url, token, args.clients, args.seconds,
+                                                         not args.no_ingest))
     finally:
         server.send_signal(signal.SIGINT)
         server.communicate(timeout=120)

@@ -17,7 +17,7 @@ from supportmetrics.web.auth import TokenStore
 
 TOKEN: dict[str, str] = {}
 #: generated requests per operation (fixed: derandomized)
-EXAMPLES = 6
+EXAMPLES = 3
 
 
 @pytest.fixture(scope="module")
