@@ -385,3 +385,28 @@ def test_the_server_holds_no_file_between_requests(served: Served) -> None:
             {"ticket_id": ["D7"], "created_at": ["2025-12-05 09:00"]}), refresh=False)
     after = sum(r["value"] for r in _json(served.get(url)))  # type: ignore[attr-defined]
     assert after == before + 1  # D7, in December
+
+
+def test_health_answers_while_a_load_runs(served: Served) -> None:
+    import threading
+
+    from supportmetrics.web.deps import ServedWorkspace
+
+    workspace: ServedWorkspace = served.client.app.state.workspace  # type: ignore[attr-defined]
+    started, finish = threading.Event(), threading.Event()
+
+    def hold(writer: object) -> None:
+        started.set()
+        assert finish.wait(60)
+
+    loader = threading.Thread(target=workspace.load, args=(hold,))
+    loader.start()
+    try:
+        assert started.wait(60)
+        during = served.client.get("/api/v1/health").json()
+        assert (during["loading"], during["generation"]) == (True, None)
+    finally:
+        finish.set()
+        loader.join(60)
+    after = served.client.get("/api/v1/health").json()
+    assert after["loading"] is False and isinstance(after["generation"], int)

@@ -102,11 +102,14 @@ AsOfQ = Annotated[str | None, Query(description="Judge SLA targets as of this lo
 
 @router.get("/health", summary="Is the server up, and which data does it serve", responses=ERRORS)
 def health(ws: ServedWorkspace = Depends(served)) -> dict[str, Any]:
-    """No token needed. ``generation`` changes with every load."""
-    with ws.session():
-        generation = ws.generation()
+    """No token needed. ``generation`` changes with every load; while a load through the
+    server runs, ``loading`` is true and ``generation`` null (the answer does not wait)."""
+    generation = None
+    if not ws.loading:
+        with ws.session():
+            generation = ws.generation()
     return {"status": "ok", "version": __version__, "generation": generation,
-            "timezone": ws.settings.timezone}
+            "loading": generation is None, "timezone": ws.settings.timezone}
 
 
 @router.get("/metrics", summary="Metrics per period (and per dimension)", responses=ERRORS,

@@ -36,6 +36,8 @@ class ServedWorkspace(Workspace):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._lock = threading.RLock()
+        #: True while a load through the server runs (health answers without waiting for it)
+        self.loading = False
 
     @contextlib.contextmanager
     def session(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -46,12 +48,16 @@ class ServedWorkspace(Workspace):
     def load(self, action: Callable[[Workspace], T]) -> T:
         """Run ``action`` on the workspace opened read-write, no query running meanwhile."""
         with self._lock:
-            self.release()  # DuckDB: one process reads or writes a file, never both
-            writer = Workspace.open(self.directory, must_exist=True)
+            self.loading = True
             try:
-                return action(writer)
+                self.release()  # DuckDB: one process reads or writes a file, never both
+                writer = Workspace.open(self.directory, must_exist=True)
+                try:
+                    return action(writer)
+                finally:
+                    writer.close()
             finally:
-                writer.close()
+                self.loading = False
 
 
 def reader(request: Request) -> Workspace:
