@@ -84,7 +84,8 @@ def run_due(directory: str | Path, now: datetime | None = None, *,
 
 
 def after_load(directory: str | Path, tables: Iterable[str],
-               now: datetime | None = None, sender: Sender | None = None) -> RunResult | None:
+               now: datetime | None = None, sender: Sender | None = None,
+               workspace: Any = None) -> RunResult | None:
     """Evaluate the rules whose metric reads one of ``tables`` after a load wrote them.
 
     Rules that read other tables are left to their schedule. None when no rule reads them.
@@ -98,21 +99,24 @@ def after_load(directory: str | Path, tables: Iterable[str],
               if loaded & set(SOURCES[get_metric(_metric_of(rule)).source].tables)]
     if not chosen:
         return None
-    return run_due(directory, now, sender=sender, rules=chosen, digests=False)
+    return run_due(directory, now, sender=sender, rules=chosen, digests=False,
+                   workspace=workspace)
 
 
 def background(directory: str | Path, interval_s: float = 60.0,
-               sender: Sender | None = None) -> Callable[[], Any]:
+               sender: Sender | None = None, workspace: Any = None) -> Callable[[], Any]:
     """A factory of the server's alert task: ``asyncio.create_task(background(dir)())``.
 
     Every ``interval_s`` seconds it runs :func:`run_due` in a worker thread (the event loop
-    stays free); an error is logged and the next round goes on.
+    stays free); an error is logged and the next round goes on. ``workspace``: the server's
+    read-only workspace, used instead of opening another.
     """
 
     async def task() -> None:
         while True:
             try:
-                result = await asyncio.to_thread(run_due, directory, sender=sender)
+                result = await asyncio.to_thread(run_due, directory, sender=sender,
+                                                 workspace=workspace)
                 for problem in (*result.errors, *result.problems):
                     log.warning("alerts: %s", problem)
             except SupportMetricsError as exc:

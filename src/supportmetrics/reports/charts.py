@@ -51,7 +51,7 @@ def scale_top(data: pd.DataFrame) -> float | None:
     """
     if data.empty:
         return None
-    grouped = data.groupby("category")["value"]
+    grouped = data.groupby("category", dropna=False)["value"]  # tickets without a category too
     q1, q3 = grouped.transform(lambda v: v.quantile(0.25)), grouped.transform(
         lambda v: v.quantile(0.75))
     outlier = data["value"] > q3 + FENCE_IQRS * (q3 - q1)
