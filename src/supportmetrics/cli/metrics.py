@@ -22,8 +22,7 @@ from supportmetrics.cli.app import (
     state,
 )
 from supportmetrics.csv_cells import safe_arrow, safe_frame
-from supportmetrics.engine import build_query
-from supportmetrics.engine.summary import format_value
+from supportmetrics.engine import build_query, format_value
 from supportmetrics.errors import QueryError, query_notes
 from supportmetrics.metrics import CATALOGUE, DOMAINS, Unit, direction_label
 
@@ -32,7 +31,8 @@ AS_OF_HELP = ("Judge SLA targets as of this local date or time (2025-12-31T18:00
 FORMATS = ("table", "csv", "json")
 
 
-def _where(options: list[str]) -> list[tuple[str, str]]:
+def parse_where(options: list[str]) -> list[tuple[str, str]]:
+    """The `--where COLUMN=VALUE` options as (column, value) pairs, or a QueryError."""
     pairs = []
     for option in options:
         name, sep, value = option.partition("=")
@@ -71,7 +71,7 @@ def metrics_command(
         _print_catalogue(fmt)
         return
     queries = [
-        build_query(i, grain, _by(by), from_, to, _where(where), clock, stat, as_of) for i in ids
+        build_query(i, grain, _by(by), from_, to, parse_where(where), clock, stat, as_of) for i in ids
     ]
     with open_workspace(read_only=True) as ws, query_notes() as notes:
         engine = ws.engine(state.engine)
@@ -108,7 +108,7 @@ def explain(
     """
     _check_format(fmt)
     start, end, g = _period_bounds(period, grain)
-    query = build_query(metric, g, (), start, end, _where(where), clock, as_of=as_of)
+    query = build_query(metric, g, (), start, end, parse_where(where), clock, as_of=as_of)
     with open_workspace(read_only=True) as ws, query_notes() as notes:
         frame = ws.engine(state.engine).explain(query)
         zone = ws.settings.timezone
@@ -174,27 +174,17 @@ def _write_csv(table: Any, zone: str, out: Path | None) -> None:
 
 
 def _period_bounds(period: str | None, grain: str | None) -> tuple[Any, Any, str]:
-    from datetime import date
-
-    from supportmetrics.engine.engine import _next_grain
-    from supportmetrics.engine.query import Grain, check_day, parse_enum
+    from supportmetrics.calendar import next_grain
+    from supportmetrics.dates import parse_period
+    from supportmetrics.engine import Grain, parse_enum
 
     if period is None:
         return None, None, grain or "range"
-    try:
-        if len(period) == 7:
-            start, natural = date.fromisoformat(period + "-01"), "month"
-        elif len(period) == 4:
-            start, natural = date(int(period), 1, 1), "year"
-        else:
-            start, natural = date.fromisoformat(period), "day"
-    except ValueError:
-        raise QueryError(f"--period {period!r}: expected 2025, 2025-10 or 2025-10-06") from None
-    check_day(start, "--period", period)
+    start, natural = parse_period(period, "--period")
     g = grain or natural
     # --grain range: the period as written (a year, a month or a day) as one range
     length = parse_enum(Grain, natural if g == "range" else g, "--grain")
-    return start, _next_grain(start, length), g  # type: ignore[arg-type]
+    return start, next_grain(start, str(length.value)), g
 
 
 def _check_format(fmt: str) -> None:
@@ -290,7 +280,7 @@ def _print_catalogue(fmt: str) -> None:
 @app.command()
 def summary() -> None:
     """Headline KPIs of the last three months."""
-    from supportmetrics.engine.summary import print_summary
+    from supportmetrics.cli.summary import print_summary
 
     with open_workspace(read_only=True) as ws, query_notes() as notes:
         print_summary(ws, console)

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from supportmetrics.errors import QueryError, UserError
-from supportmetrics.reports.model import Report, build_report
+from supportmetrics.reports.model import Report, build_report, report_steps
 
 FORMATS = ("html", "xlsx", "pdf")
 
@@ -48,4 +48,12 @@ def write_report(report: Report, fmt: str, out: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-__all__ = ["FORMATS", "Report", "build_report", "write_report"]
+def require_weasyprint() -> None:
+    """A :class:`UserError` saying what to install when a PDF cannot be written here (said
+    before the minutes of work a report takes, not after)."""
+    from supportmetrics.reports.pdf import require_weasyprint as load_weasyprint
+
+    load_weasyprint()
+
+
+__all__ = ["FORMATS", "Report", "build_report", "report_steps", "require_weasyprint", "write_report"]
