@@ -47,16 +47,24 @@ def check_zone(value: str) -> str:
     return value
 
 
-def check_timestamp_format(value: str) -> str:
-    """A strptime format the database reads (``%Q`` or ``%s`` are refused here, not mid-load)."""
+def strptime_error(fmt: str) -> str | None:
+    """Why the database cannot parse timestamps with the strptime format ``fmt`` (its own
+    words), or None when it can: the one probe of a format, for settings and loads alike."""
     import duckdb
 
     try:
-        duckdb.connect().execute("SELECT try_strptime('', ?)", [value])
-    except duckdb.Error:
+        duckdb.connect().execute("SELECT try_strptime('', ?)", [fmt]).fetchall()
+    except duckdb.Error as exc:
+        return str(exc).split("Error: ", 1)[-1].splitlines()[0]
+    return None
+
+
+def check_timestamp_format(value: str) -> str:
+    """A strptime format the database reads (``%Q`` or ``%s`` are refused here, not mid-load)."""
+    if strptime_error(value) is not None:
         raise ValueError(
             f"{value!r} is not a strptime format the loader reads (e.g. '%Y-%m-%d %H:%M:%S', "
-            "'%m/%d/%Y %I:%M %p'; %s and %Q are not supported)") from None
+            "'%m/%d/%Y %I:%M %p'; %s and %Q are not supported)")
     return value
 
 

@@ -8,12 +8,10 @@ offset; ``explain`` and ``GET /api/v1/explain`` likewise. Both front-ends call t
 from __future__ import annotations
 
 import math
-from datetime import date
 from typing import Any
 
 import pandas as pd
 
-from supportmetrics.errors import QueryError
 from supportmetrics.metrics import CATALOGUE
 
 
@@ -72,25 +70,17 @@ def aware(table: Any) -> Any:
 def period_bounds(period: str | None, grain: str | None,
                   option: str = "--period") -> tuple[Any, Any, str]:
     """The first day, the end and the grain of a period written 2025, 2025-10 or 2025-10-06."""
-    from supportmetrics.engine.engine import _next_grain
-    from supportmetrics.engine.query import Grain, check_day, parse_enum
+    from supportmetrics.calendar import next_grain
+    from supportmetrics.dates import parse_period
+    from supportmetrics.engine import Grain, parse_enum
 
     if period is None:
         return None, None, grain or "range"
-    try:
-        if len(period) == 7:
-            start, natural = date.fromisoformat(period + "-01"), "month"
-        elif len(period) == 4:
-            start, natural = date(int(period), 1, 1), "year"
-        else:
-            start, natural = date.fromisoformat(period), "day"
-    except ValueError:
-        raise QueryError(f"{option} {period!r}: expected 2025, 2025-10 or 2025-10-06") from None
-    check_day(start, option, period)
+    start, natural = parse_period(period, option)
     g = grain or natural
     # grain range: the period as written (a year, a month or a day) as one range
     length = parse_enum(Grain, natural if g == "range" else g, "--grain")
-    return start, _next_grain(start, length), g  # type: ignore[arg-type]
+    return start, next_grain(start, str(length.value)), g
 
 
 def zoned_arrow(table: Any, zone: str) -> Any:

@@ -19,7 +19,7 @@ from supportmetrics.demo import build_demo, steps
 from supportmetrics.workspace import Workspace
 
 try:
-    from supportmetrics.engine.summary import print_summary
+    from supportmetrics.cli.summary import print_summary
 except ImportError:  # the engine is optional for the demo data itself
     print_summary = None  # type: ignore[assignment]
 

@@ -22,8 +22,7 @@ from supportmetrics.cli.app import (
     state,
 )
 from supportmetrics.csv_cells import safe_frame
-from supportmetrics.engine import build_query
-from supportmetrics.engine.summary import format_value
+from supportmetrics.engine import build_query, format_value
 from supportmetrics.errors import QueryError, query_notes
 from supportmetrics.metrics import CATALOGUE, DOMAINS, Unit, direction_label
 from supportmetrics.records import aware as _aware
@@ -37,7 +36,8 @@ AS_OF_HELP = ("Judge SLA targets as of this local date or time (2025-12-31T18:00
 FORMATS = ("table", "csv", "json")
 
 
-def _where(options: list[str]) -> list[tuple[str, str]]:
+def parse_where(options: list[str]) -> list[tuple[str, str]]:
+    """The `--where COLUMN=VALUE` options as (column, value) pairs, or a QueryError."""
     pairs = []
     for option in options:
         name, sep, value = option.partition("=")
@@ -76,7 +76,7 @@ def metrics_command(
         _print_catalogue(fmt)
         return
     queries = [
-        build_query(i, grain, _by(by), from_, to, _where(where), clock, stat, as_of) for i in ids
+        build_query(i, grain, _by(by), from_, to, parse_where(where), clock, stat, as_of) for i in ids
     ]
     with open_workspace(read_only=True) as ws, query_notes() as notes:
         engine = ws.engine(state.engine)
@@ -103,7 +103,7 @@ def explain(
     """
     _check_format(fmt)
     start, end, g = _period_bounds(period, grain)
-    query = build_query(metric, g, (), start, end, _where(where), clock, as_of=as_of)
+    query = build_query(metric, g, (), start, end, parse_where(where), clock, as_of=as_of)
     with open_workspace(read_only=True) as ws, query_notes() as notes:
         frame = ws.engine(state.engine).explain(query)
         zone = ws.settings.timezone
@@ -215,7 +215,7 @@ def _print_catalogue(fmt: str) -> None:
 @app.command()
 def summary() -> None:
     """Headline KPIs of the last three months."""
-    from supportmetrics.engine.summary import print_summary
+    from supportmetrics.cli.summary import print_summary
 
     with open_workspace(read_only=True) as ws, query_notes() as notes:
         print_summary(ws, console)

@@ -185,19 +185,10 @@ def compile_mean(metric: Mean, query: Query, ctx: Context) -> Table:
 
 def duration_seconds(metric: Duration, t: Table, query: Query, ctx: Context) -> Table:
     """Add ``_seconds`` (end - start on the query's clock; null without an end)."""
-    if query.clock is Clock.BUSINESS:
-        key = (
-            cal.calendar_key(t.team, ctx.settings)
-            if metric.calendar == "team" and "team" in t.columns
-            else ibis.literal("")
-        )
-        t = t.mutate(_calendar=key)
-        t = cal.business_duration(
-            t, metric.start, metric.end, ctx.business_table, "_seconds", calendar=t._calendar
-        )
-        return t
-    return t.mutate(
-        _seconds=(t[metric.end].epoch_seconds() - t[metric.start].epoch_seconds()).cast("float64")
+    return cal.clock_duration(
+        t, metric.start, metric.end, "_seconds", business=query.clock is Clock.BUSINESS,
+        business_table=ctx.business_table, settings=ctx.settings,
+        team="team" if metric.calendar == "team" else None,
     )
 
 

@@ -29,9 +29,10 @@ from supportmetrics.engine.compile import (
     resolve,
     snapshot_units,
     unit_values,
+    where_value,
     with_period,
 )
-from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange, check_day
+from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange
 from supportmetrics.engine.sources import SOURCES, Sources, attribute_column, attribute_name
 from supportmetrics.errors import QueryError, QueryWarning, WorkspaceError, translate_errors
 from supportmetrics.ingest.load import bump_generation
@@ -607,6 +608,33 @@ class Engine:
         with self._current():
             return self._ticket_facts(business)
 
+    def agent_teams(self) -> pd.DataFrame:
+        """Each agent's team (columns ``agent_id``, ``team``): the team of most of the agent's
+        tickets, ties to the first name; the team calls and shifts count for."""
+        with self._current():
+            teams = self.sources.agent_teams().select("agent_id", team="agent_team")
+            return self.backend.execute(teams.order_by("agent_id"))
+
+    def units(self, source: str, where: tuple[tuple[str, str], ...] = ()) -> Any:
+        """The units of ``source`` (e.g. ``surveys``: one row per response, with the ticket's
+        team and category) as the metrics count them, filtered by ``where`` as a query's
+        ``--where`` is; a column the source does not have is not filtered on, and a
+        :class:`QueryWarning` says so.
+
+        The expression reads the workspace when executed: hold it (``with workspace:``) until.
+        """
+        with self._current():
+            t = self.sources.get(source)
+            for name, value in where:
+                if name in t.columns:
+                    t = t.filter(t[name] == where_value(name, t[name].type(), value))
+                else:
+                    warnings.warn(QueryWarning(
+                        f"{source}: --where {name} does not apply to the "
+                        f"{SOURCES[source].description}, which have no such column; "
+                        "not filtered on it"), stacklevel=2)
+            return t
+
     def _ticket_facts(self, business: bool) -> Any:
         from supportmetrics.engine.facts import with_wait_summary
 
@@ -615,14 +643,10 @@ class Engine:
             ("first_response", "created_at", "first_response_at"),
             ("resolution", "created_at", "solved_at"),
         ):
-            t = t.mutate(
-                **{f"{name}_seconds": (t[end].epoch_seconds() - t[start].epoch_seconds()).cast("float64")}
-            )
-            if business:
-                t = t.mutate(_cal=cal.calendar_key(t.team, self.settings))
-                t = cal.business_duration(
-                    t, start, end, self.business_table, f"{name}_business_seconds", calendar=t._cal
-                ).drop("_cal")
+            for clock, out in ((False, f"{name}_seconds"), (True, f"{name}_business_seconds")):
+                if business or not clock:
+                    t = cal.clock_duration(t, start, end, out, business=clock,
+                                           business_table=self.business_table, settings=self.settings)
         # attribute columns under their own names; one named like a facts column gets the
         # prefix ``attr_`` (as a load names an attribute named like a canonical column)
         names = set(t.columns)
@@ -658,32 +682,6 @@ def _grain_start(day: date, grain: Grain) -> date:
 
 def _next_grain(day: date, grain: Grain) -> date:
     return cal.next_grain(day, grain.value)
-
-
-def parse_instant(value: str | date | datetime | None, option: str) -> datetime | None:
-    """An ISO date or date-time (a date is its midnight); naive ones are local times."""
-    if value is None or isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime.combine(value, datetime.min.time())
-    try:
-        return datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise QueryError(
-            f"{option} {value!r}: expected a date or a date and time like 2025-10-06T13:00"
-        ) from None
-
-
-def parse_date(value: str | date | datetime | None, option: str) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return check_day(value.date() if isinstance(value, datetime) else value, option, value)
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise QueryError(f"{option} {value!r}: expected a date like 2025-10-01") from None
-    return check_day(day, option, value)
 
 
 __all__ = ["CATALOGUE", "Engine", "Query", "Stat", "TimeRange"]

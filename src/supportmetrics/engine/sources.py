@@ -427,7 +427,7 @@ class Sources:
 
     def _handled(self) -> Table:
         answered = self.get("calls").filter(_.is_answered)
-        teams = self._agent_teams()
+        teams = self.agent_teams()
         # a call has no team of its own: it counts for its agent's team, as the agent's shifts do
         answered = answered.left_join(teams, answered.agent_id == teams.agent_id).drop(
             "agent_id_right"
@@ -486,8 +486,9 @@ class Sources:
             at=_.date.cast("timestamp") + ibis.interval(hours=12)
         )
 
-    def _agent_teams(self) -> Table:
-        """An agent's team: the team of most of their tickets (ties: the first name).
+    def agent_teams(self) -> Table:
+        """An agent's team: the team of most of their tickets (ties: the first name). The one
+        definition: calls, shifts and the report's agent scorecards all use it.
 
         Columns ``agent_id`` and ``agent_team``. A ranked count rather than mode(), which Spark
         has no compilation for.
@@ -505,7 +506,7 @@ class Sources:
 
     def _shifts(self) -> Table:
         shifts = self.raw("agent_shifts")
-        teams = self._agent_teams().rename(team="agent_team")
+        teams = self.agent_teams().rename(team="agent_team")
         return shifts.left_join(teams, "agent_id").drop("agent_id_right").mutate(
             shift_id=_.agent_id.concat("@", _.start.cast("string")),
             shift_seconds=_.end.epoch_seconds() - _.start.epoch_seconds(),
@@ -561,12 +562,8 @@ def sla_clocks(t: Table, changes: Table, settings: Settings, business_table: Tab
     paused = segments.join(ends, "ticket_id")
 
     def clock(u: Table, start: str, end: str, out: str) -> Table:
-        if business:
-            u = u.mutate(_cal=cal.calendar_key(u.team, settings))
-            return cal.business_duration(
-                u, start, end, business_table, out, calendar=u._cal
-            ).drop("_cal")
-        return u.mutate(**{out: (u[end].epoch_seconds() - u[start].epoch_seconds())})
+        return cal.clock_duration(u, start, end, out, business=business,
+                                  business_table=business_table, settings=settings)
 
     def pause_before(limit: str, out: str) -> Table:
         p = paused.filter(paused[limit].notnull() & (paused.at < paused[limit]))

@@ -1,17 +1,13 @@
-"""A one-screen KPI summary of a workspace (used by `supportmetrics demo` and `summary`)."""
+"""A one-screen KPI summary of a workspace: its rows as text (the CLI's `demo` and `summary`
+lay them out), and each value as text in its unit (every front-end shows values so)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
-
 from supportmetrics.currency import format_money
-from supportmetrics.engine import build_query
+from supportmetrics.engine.query import Grain, Query, TimeRange
 from supportmetrics.metrics import get_metric
 from supportmetrics.metrics.model import Unit
 
@@ -51,7 +47,7 @@ def summary_rows(workspace: Any, months: int = 3) -> list[tuple[str, str, list[s
         metric = get_metric(metric_id)
         if engine.missing_data(metric) is not None:
             continue
-        frame = engine.metric(build_query(metric_id, "month", start=start, end=end))
+        frame = engine.metric(Query(metric_id, Grain.MONTH, TimeRange(start, end)))
         tail = frame.tail(months)
         periods = tail["period"].tolist()
         currency = workspace.settings.currency
@@ -84,15 +80,3 @@ def format_seconds(seconds: float) -> str:
     if seconds < 172800:
         return f"{seconds / 3600:.1f} h"
     return f"{seconds / 86400:.1f} d"
-
-
-def print_summary(workspace: Any, console: Console | None = None) -> None:
-    console = console or Console()
-    rows = summary_rows(workspace)
-    _, _, periods = rows[0]
-    view = Table("metric", *periods, title=Text(f"KPI summary ({workspace.directory})"))
-    for metric_id, title, values in rows[1:]:
-        view.add_row(Text.assemble(title, " ", (f"({metric_id})", "dim")), *values)
-    console.print(view)
-    for note in missing_headlines(workspace):
-        console.print(f"[dim]{escape(note)}[/]", highlight=False)

@@ -7,7 +7,7 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from supportmetrics.engine.summary import format_seconds, format_value
+from supportmetrics.engine import format_seconds, format_value
 from supportmetrics.metrics import CATALOGUE, DOMAINS, Direction, Metric, Unit
 from supportmetrics.reports import charts as report_charts
 from supportmetrics.reports.model import MetricRow, Report, format_change, period_label

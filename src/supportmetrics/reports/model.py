@@ -12,14 +12,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any
 
 import pandas as pd
 
-from supportmetrics.engine.query import check_day
-from supportmetrics.engine.summary import format_seconds, format_value
+from supportmetrics.calendar import grain_start, local_midnight_utc, shift
+from supportmetrics.dates import parse_day
+from supportmetrics.engine import format_seconds, format_value
 from supportmetrics.errors import QueryError, SupportMetricsError, query_notes
 from supportmetrics.metrics import CATALOGUE, DOMAINS, Direction, Metric, Unit, direction_in
 from supportmetrics.stats import detect_spikes
@@ -254,31 +255,6 @@ def format_change(change: float | None, unit: Unit, currency: str | None = None)
 # --- periods ------------------------------------------------------------------------------------
 
 
-def period_start(day: date, grain: str) -> date:
-    if grain == "month":
-        return day.replace(day=1)
-    return day - timedelta(days=day.weekday())
-
-
-def shift(start: date, grain: str, steps: int) -> date:
-    if grain == "week":
-        return start + timedelta(weeks=steps)
-    months = start.year * 12 + start.month - 1 + steps
-    return date(months // 12, months % 12 + 1, 1)
-
-
-def parse_day(text: str | date | None, option: str) -> date | None:
-    """``2025-10`` (a month) or ``2025-10-06`` (a day)."""
-    if text is None or isinstance(text, date):
-        return text
-    try:
-        day = date.fromisoformat(text + "-01" if len(text) == 7 else text)
-    except ValueError:
-        raise QueryError(f"{option} {text!r}: expected a month (2025-10) or a day "
-                         "(2025-10-06)") from None
-    return check_day(day, option, text)
-
-
 def resolve_periods(
     grain: str, period: str | date | None, start: str | date | None, end: str | date | None,
     last_day: date,
@@ -296,16 +272,16 @@ def resolve_periods(
     if chosen_day is not None and (first is not None or stop is not None):
         raise QueryError("--period and --from/--to exclude each other; give one or the other")
     if stop is not None:
-        chosen = period_start(stop - timedelta(days=1), grain)
+        chosen = grain_start(stop - timedelta(days=1), grain)
     elif chosen_day is not None:
-        chosen = period_start(chosen_day, grain)
+        chosen = grain_start(chosen_day, grain)
     else:
-        chosen = period_start(last_day, grain)
+        chosen = grain_start(last_day, grain)
     oldest = shift(chosen, grain, -(MIN_PERIODS - 1))
     if first is not None:
         if first > chosen:
             raise QueryError(f"--from {first} is after the last period ({chosen})")
-        oldest = min(oldest, period_start(first, grain))
+        oldest = min(oldest, grain_start(first, grain))
     periods = []
     cursor = oldest
     while cursor <= chosen:
@@ -405,7 +381,7 @@ def _volume(ws: Any, periods: tuple[date, ...], end: date, grain: str,
                             end=end, where=where or None)[["period", "category", "value"]]
     by_channel = ws.metric("request_volume", grain=grain, by=["channel"], start=periods[0],
                            end=end, where=where or None)[["period", "channel", "value"]]
-    first_week = period_start(periods[0], "week")
+    first_week = grain_start(periods[0], "week")
     history = first_week - timedelta(weeks=SPIKE_WINDOW)
     weekly = ws.metric("ticket_volume", grain="week", by=["category"], start=history, end=end,
                        where=where or None)[["period", "category", "value"]]
@@ -452,18 +428,6 @@ def _spikes(wide: pd.DataFrame, shown_from: str) -> tuple[Spike, ...]:
     return tuple(spikes)
 
 
-def _agent_teams(ws: Any) -> dict[str, str]:
-    """Each agent's team: the team of most of the agent's tickets."""
-    t = ws.table("tickets")
-    known = t.filter(t.agent_id.notnull() & t.team.notnull())
-    counts = known.group_by(["agent_id", "team"]).aggregate(n=known.count()).execute()
-    if counts.empty:
-        return {}
-    counts = counts.sort_values(["agent_id", "n"], ascending=[True, False])
-    first = counts.drop_duplicates("agent_id")
-    return dict(zip(first["agent_id"], first["team"], strict=True))
-
-
 def _scorecards(ws: Any, start: date, end: date, where: dict[str, str]) -> Scorecards:
     metrics = tuple(in_workspace(CATALOGUE[m], ws.settings) for m in AGENT_METRICS)
     agents = pd.DataFrame({"agent_id": pd.Series(dtype=str)})
@@ -485,7 +449,8 @@ def _scorecards(ws: Any, start: date, end: date, where: dict[str, str]) -> Score
             teams[metric.id] = math.nan
         whole = run([])
         total[metric.id] = float(whole[metric.id].iloc[0]) if len(whole) else math.nan
-    team_of = _agent_teams(ws)
+    teams_of = ws.engine().agent_teams()
+    team_of = dict(zip(teams_of["agent_id"], teams_of["team"], strict=True))
     agents.insert(1, "team", agents["agent_id"].map(team_of).fillna(""))
     if where.get("team"):
         agents = agents[agents["team"] == where["team"]]
@@ -527,24 +492,12 @@ def _text(value: Any) -> str:
         else str(value).strip()
 
 
-def _local_to_utc(day: date, zone: Any) -> datetime:
-    local = datetime(day.year, day.month, day.day, tzinfo=zone)
-    return local.astimezone(UTC).replace(tzinfo=None)
-
-
 def _comments(ws: Any, start: date, end: date, where: dict[str, str]) -> tuple[Comment, ...]:
-    t = ws.table("surveys")
-    lo, hi = _local_to_utc(start, ws.settings.zone), _local_to_utc(end, ws.settings.zone)
+    # the responses as the survey metrics count them: a response's team is its ticket's
+    t = ws.engine().units("surveys", tuple(where.items()))
+    lo, hi = local_midnight_utc(ws.settings.zone, start), local_midnight_utc(ws.settings.zone, end)
     expr = t.filter(t.comment.notnull() & (t.comment.strip().length() > 0)
                     & (t.responded_at >= lo) & (t.responded_at < hi))
-    if "agent_id" in where:
-        expr = expr.filter(expr.agent_id == where["agent_id"])
-    if "channel" in where:
-        expr = expr.filter(expr.channel == where["channel"])
-    if "team" in where:
-        tickets = ws.table("tickets")
-        agents = tickets.filter(tickets.team == where["team"]).select("agent_id").distinct()
-        expr = expr.filter(expr.agent_id.isin(agents.agent_id))
     frame = (expr.order_by([t.responded_at.desc(), t.response_id])
              .select("responded_at", "survey", "score", "scale_max", "agent_id", "channel",
                      "comment")

@@ -7,10 +7,11 @@ from typing import Any
 
 import pandas as pd
 
+from supportmetrics.calendar import shift
 from supportmetrics.engine import build_query
 from supportmetrics.errors import QueryError, SupportMetricsError, query_notes
 from supportmetrics.metrics import CATALOGUE, DOMAINS, Unit
-from supportmetrics.reports.model import _comments, _sla, _volume, period_label, shift
+from supportmetrics.reports.model import _comments, _sla, _volume, period_label
 from supportmetrics.web.pages import charts
 from supportmetrics.web.pages.views import (
     Context,

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from supportmetrics.calendar import shift
 from supportmetrics.engine.summary import HEADLINE, format_value
 from supportmetrics.errors import QueryError, SupportMetricsError
 from supportmetrics.metrics import CATALOGUE, Metric, Unit, domain_of, get_metric
@@ -25,7 +26,6 @@ from supportmetrics.reports.model import (
     Target,
     format_change,
     in_workspace,
-    shift,
     targets_for,
 )
 from supportmetrics.web.pages.filters import Filters
