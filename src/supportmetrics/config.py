@@ -293,6 +293,12 @@ def check_engine_url(value: str) -> str:
                      "(e.g. spark://local[2])")
 
 
+#: the helpdesks and log shapes `import` and `sync` read (``[sources.NAME]``), sorted; each is
+#: a module supportmetrics.importers.NAME
+SOURCE_NAMES = ("chatwoot", "eventlog", "freshdesk", "helpscout", "intercom", "updatelog",
+                "zammad", "zendesk")
+
+
 class Source(_Frozen):
     """A helpdesk's API for ``supportmetrics sync NAME`` (``[sources.NAME]``).
 
@@ -545,12 +551,10 @@ class Settings(_Frozen):
     @field_validator("sources")
     @classmethod
     def _sources(cls, value: dict[str, Source]) -> dict[str, Source]:
-        from supportmetrics.importers import SOURCES
-
-        unknown = [name for name in value if name not in SOURCES]
+        unknown = [name for name in value if name not in SOURCE_NAMES]
         if unknown:
             raise ValueError(f"{', '.join(unknown)}: not a source (sources: "
-                             f"{', '.join(sorted(SOURCES))})")
+                             f"{', '.join(SOURCE_NAMES)})")
         return value
 
     @field_validator("timezone")

@@ -14,15 +14,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from supportmetrics.alerts.channels import DeliveryError, apprise_send, resolve, shown
+from supportmetrics.alerts.digest import compose
 from supportmetrics.alerts.rules import Evaluation, evaluate
 from supportmetrics.alerts.schedule import (
     RunResult,
     after_load,
     alert_notice,
     background,
+    previous_slot,
     run_due,
 )
-from supportmetrics.alerts.state import Notice, overview
+from supportmetrics.alerts.state import STATE_FILE, Notice, State, overview
 from supportmetrics.errors import ConfigError
 
 
@@ -45,5 +48,6 @@ def preview(directory: str | Path, name: str,
     return outcome, notices
 
 
-__all__ = ["Evaluation", "Notice", "RunResult", "after_load", "background", "overview",
-           "preview", "run_due"]
+__all__ = ["STATE_FILE", "DeliveryError", "Evaluation", "Notice", "RunResult", "State",
+           "after_load", "apprise_send", "background", "compose", "overview", "preview",
+           "previous_slot", "resolve", "run_due", "shown"]

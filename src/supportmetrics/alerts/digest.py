@@ -15,7 +15,7 @@ from typing import Any
 from supportmetrics import calendar as cal
 from supportmetrics.alerts.rules import shift
 from supportmetrics.config import Digest
-from supportmetrics.engine.summary import HEADLINE, format_value
+from supportmetrics.engine import HEADLINE, format_value
 from supportmetrics.errors import UserError
 
 log = logging.getLogger("supportmetrics.alerts")
@@ -45,8 +45,7 @@ def compose(name: str, digest: Digest, workspace: Any, slot: datetime, folder: P
             firing: list[tuple[str, str, str]]) -> Composed:
     """The digest for ``slot`` (files written under ``folder``); ``firing`` is (rule, severity,
     since) of the rules firing now."""
-    from supportmetrics.reports import build_report, write_report
-    from supportmetrics.reports.charts import category_chart
+    from supportmetrics.reports import build_report, category_chart, write_report
 
     period = digest_period(digest, slot, workspace.settings.timezone)
     title = digest.title or f"Support digest ({name})"
@@ -74,7 +73,7 @@ def compose(name: str, digest: Digest, workspace: Any, slot: datetime, folder: P
         out = folder / f"report-{report.period.isoformat()}.{fmt}"
         try:
             if fmt == "pdf":
-                from supportmetrics.reports.pdf import require_weasyprint
+                from supportmetrics.reports import require_weasyprint
 
                 require_weasyprint()
             write_report(report, fmt, out)

@@ -13,11 +13,9 @@ from typing import Any
 
 from supportmetrics import calendar as cal
 from supportmetrics.config import AlertRule, Settings
-from supportmetrics.engine import build_query
-from supportmetrics.engine.summary import format_value
+from supportmetrics.engine import build_query, format_value
 from supportmetrics.errors import ConfigError
-from supportmetrics.metrics import get_metric
-from supportmetrics.metrics.model import Unit
+from supportmetrics.metrics import Unit, get_metric
 
 #: at-risk tickets named in a notice (the rest are counted)
 LISTED = 10
@@ -111,7 +109,7 @@ def _compare(name: str, rule: AlertRule, workspace: Any, now: datetime,
 
 def _off_target(name: str, rule: AlertRule, workspace: Any, now: datetime,
                 span: Window) -> Evaluation:
-    from supportmetrics.reports.model import targets_for
+    from supportmetrics.reports import targets_for
 
     assert rule.metric is not None
     metric = get_metric(rule.metric)
@@ -161,7 +159,7 @@ def _change(name: str, rule: AlertRule, workspace: Any, now: datetime,
 
 def _spike(name: str, rule: AlertRule, workspace: Any, now: datetime,
            span: Window) -> Evaluation:
-    from supportmetrics.reports.model import SPIKE_THRESHOLD, SPIKE_WINDOW
+    from supportmetrics.reports import SPIKE_THRESHOLD, SPIKE_WINDOW
     from supportmetrics.stats import detect_spikes
 
     first = shift(span.start, rule.grain, -SPIKE_WINDOW)
@@ -238,7 +236,7 @@ def _backlog_over(name: str, rule: AlertRule, workspace: Any, now: datetime,
 
 
 def _engine_with(workspace: Any, settings: Settings) -> Any:
-    from supportmetrics.engine.engine import Engine
+    from supportmetrics.engine import Engine
 
     return Engine(workspace.backend, settings, workspace=workspace)
 

@@ -90,7 +90,7 @@ def after_load(directory: str | Path, tables: Iterable[str],
 
     Rules that read other tables are left to their schedule. None when no rule reads them.
     """
-    from supportmetrics.engine.sources import SOURCES
+    from supportmetrics.engine import SOURCES
     from supportmetrics.metrics import get_metric
 
     settings = load_settings(Path(directory) / "supportmetrics.toml")

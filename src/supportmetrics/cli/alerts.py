@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from supportmetrics.alerts.state import Notice
+from supportmetrics.alerts import Notice
 from supportmetrics.cli.app import app, console, err_console, say, workspace_dir
 from supportmetrics.config import Settings
 from supportmetrics.errors import ConfigError, QueryError
@@ -126,8 +126,7 @@ def test(
 
 
 def _digest_preview(name: str, moment: datetime, folder: Path, send: str | None) -> Notice:
-    from supportmetrics.alerts.digest import compose
-    from supportmetrics.alerts.schedule import previous_slot
+    from supportmetrics.alerts import compose, previous_slot
     from supportmetrics.workspace import Workspace
 
     with Workspace.open(workspace_dir(), must_exist=True, read_only=True) as ws:
@@ -140,7 +139,7 @@ def _digest_preview(name: str, moment: datetime, folder: Path, send: str | None)
 
 
 def _send_now(settings: Settings, notice: Notice) -> None:
-    from supportmetrics.alerts.channels import DeliveryError, apprise_send, resolve
+    from supportmetrics.alerts import DeliveryError, apprise_send, resolve
 
     target = resolve(notice.channel, settings.notify[notice.channel])
     try:
@@ -156,8 +155,7 @@ def list_() -> None:
     """List the rules with their state, the channels and the digests with their next slot."""
     from croniter import croniter
 
-    from supportmetrics.alerts.channels import shown
-    from supportmetrics.alerts.state import STATE_FILE, State
+    from supportmetrics.alerts import STATE_FILE, State, shown
     from supportmetrics.config import environment_names
 
     settings = _settings()
@@ -198,7 +196,7 @@ def history(
     limit: int = typer.Option(20, "--limit", help="How many of each to show, newest first."),
 ) -> None:
     """Show evaluations, notices and every delivery attempt with its result (times in UTC)."""
-    from supportmetrics.alerts.state import STATE_FILE, State
+    from supportmetrics.alerts import STATE_FILE, State
 
     _settings()
     directory = workspace_dir()

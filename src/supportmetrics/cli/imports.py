@@ -10,8 +10,7 @@ from rich.text import Text
 from supportmetrics.cli.app import app, console, err_console, open_workspace, say
 from supportmetrics.cli.data import MAX_SHOWN, report_load
 from supportmetrics.errors import MappingError
-from supportmetrics.importers import SOURCES, importer
-from supportmetrics.importers.run import ImportResult, load_imported
+from supportmetrics.importers import SOURCES, ImportResult, importer, load_imported
 
 SOURCE_HELP = "Source: " + ", ".join(sorted(SOURCES)) + "."
 
@@ -86,8 +85,7 @@ def sync(
     """
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from supportmetrics.importers import sync_for
-    from supportmetrics.importers.sync import run_sync
+    from supportmetrics.importers import run_sync, sync_for
 
     runner = sync_for(source)
     with open_workspace() as ws, Progress(

@@ -14,7 +14,7 @@ from supportmetrics.cli.app import app, console, err_console, say, workspace_dir
 from supportmetrics.errors import UserError, WorkspaceError
 
 if TYPE_CHECKING:
-    from supportmetrics.web.auth import TokenStore
+    from supportmetrics.web import TokenStore
 
 DEFAULT_PORT = 8765
 
@@ -72,8 +72,7 @@ def serve(
     """
     import uvicorn
 
-    from supportmetrics.web.app import create_app
-    from supportmetrics.web.auth import TokenStore
+    from supportmetrics.web import TokenStore, create_app
 
     if no_auth and not _loopback(host):
         raise ServeError(f"--no-auth is allowed only on a loopback address (127.0.0.1, ::1, "
@@ -82,7 +81,7 @@ def serve(
     if not 0 <= port <= 65535:
         raise ServeError(f"--port {port}: expected 0 to 65535")
     directory = workspace_dir()
-    from supportmetrics.web.pages import router as pages
+    from supportmetrics.web import router as pages
 
     web = create_app(directory, auth=not no_auth, pages=pages)
     sock = _bind(host, port)
@@ -120,7 +119,7 @@ app.add_typer(tokens_app, name="tokens")
 
 
 def _store() -> TokenStore:
-    from supportmetrics.web.auth import TokenStore
+    from supportmetrics.web import TokenStore
     from supportmetrics.workspace import DATABASE_FILE
 
     directory = workspace_dir()
@@ -137,7 +136,7 @@ def tokens_create(
                               "(also loads), admin (also tokens)."),
 ) -> None:
     """Create a token and print it (only this once: it is stored hashed)."""
-    from supportmetrics.web.auth import check_scope
+    from supportmetrics.web import check_scope
 
     check_scope(scope)
     store = _store()

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from supportmetrics.cli.app import console, state
-from supportmetrics.importers.check import FACT_COLUMNS, compare
+from supportmetrics.importers import FACT_COLUMNS, compare
 
 if TYPE_CHECKING:
     from supportmetrics.workspace import Workspace

@@ -9,6 +9,7 @@ from supportmetrics.config import check_engine_url
 from supportmetrics.dates import parse_date, parse_instant
 from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange, parse_enum
 from supportmetrics.engine.summary import (
+    HEADLINE,
     format_seconds,
     format_value,
     missing_headlines,
@@ -18,6 +19,7 @@ from supportmetrics.errors import QueryError
 
 if TYPE_CHECKING:
     from supportmetrics.engine.engine import Engine
+    from supportmetrics.engine.sources import SOURCES
     from supportmetrics.engine.view import WorkspaceView
 
 
@@ -65,7 +67,24 @@ def open_engine(workspace: WorkspaceView, url: str | None = None) -> Engine:
     return Engine(workspace.backend, workspace.settings, workspace=workspace)
 
 
+def __getattr__(name: str) -> Any:
+    """``Engine`` and ``SOURCES`` (each source's tables), imported when first asked for: they
+    bring Ibis, which commands that only print help or the catalogue do not need."""
+    if name == "Engine":
+        from supportmetrics.engine.engine import Engine
+
+        return Engine
+    if name == "SOURCES":
+        from supportmetrics.engine.sources import SOURCES
+
+        return SOURCES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
+    "Engine",
+    "HEADLINE",
+    "SOURCES",
     "Clock",
     "Grain",
     "Query",

@@ -14,23 +14,29 @@ import importlib.util
 from types import ModuleType
 from typing import TYPE_CHECKING, cast
 
+from supportmetrics.config import SOURCE_NAMES
 from supportmetrics.errors import SourceError
 
 if TYPE_CHECKING:
     from supportmetrics.importers.base import Importer
-    from supportmetrics.importers.sync import Sync
+    from supportmetrics.importers.check import FACT_COLUMNS, compare
+    from supportmetrics.importers.run import ImportResult, load_imported
+    from supportmetrics.importers.sync import Sync, run_sync
 
-#: source name on the command line -> its module
-SOURCES: dict[str, str] = {
-    "chatwoot": "supportmetrics.importers.chatwoot",
-    "eventlog": "supportmetrics.importers.eventlog",
-    "freshdesk": "supportmetrics.importers.freshdesk",
-    "helpscout": "supportmetrics.importers.helpscout",
-    "intercom": "supportmetrics.importers.intercom",
-    "updatelog": "supportmetrics.importers.updatelog",
-    "zammad": "supportmetrics.importers.zammad",
-    "zendesk": "supportmetrics.importers.zendesk",
+#: what the command line uses, imported when first asked for (name -> its module)
+_LAZY = {
+    "FACT_COLUMNS": "check", "compare": "check", "ImportResult": "run", "load_imported": "run",
+    "run_sync": "sync",
 }
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"supportmetrics.importers.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+#: source name on the command line -> its module (the names are the settings' SOURCE_NAMES)
+SOURCES: dict[str, str] = {name: f"supportmetrics.importers.{name}" for name in SOURCE_NAMES}
 
 
 def available() -> list[str]:
@@ -64,3 +70,16 @@ def sync_for(name: str) -> Sync:
         raise SourceError(f"{name} has no API sync; import its export files with `supportmetrics "
                           f"import {name} FILE...` (sources that sync: {', '.join(can)})")
     return cast("Sync", module.SYNC)
+
+
+__all__ = [
+    "FACT_COLUMNS",
+    "ImportResult",
+    "SOURCES",
+    "available",
+    "compare",
+    "importer",
+    "load_imported",
+    "run_sync",
+    "sync_for",
+]

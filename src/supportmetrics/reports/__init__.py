@@ -13,7 +13,26 @@ from pathlib import Path
 
 from supportmetrics.atomic import atomic_write
 from supportmetrics.errors import QueryError, UserError
-from supportmetrics.reports.model import Report, build_report, report_steps
+from supportmetrics.reports.charts import category_chart
+from supportmetrics.reports.model import (
+    AGENT_METRICS,
+    GRAINS,
+    SPIKE_THRESHOLD,
+    SPIKE_WINDOW,
+    MetricRow,
+    Report,
+    Target,
+    build_report,
+    comments_section,
+    format_change,
+    in_workspace,
+    period_label,
+    report_steps,
+    resolve_periods,
+    sla_section,
+    targets_for,
+    volume_section,
+)
 
 FORMATS = ("html", "xlsx", "pdf")
 
@@ -53,4 +72,9 @@ def require_weasyprint() -> None:
     load_weasyprint()
 
 
-__all__ = ["FORMATS", "Report", "build_report", "report_steps", "require_weasyprint", "write_report"]
+__all__ = [
+    "AGENT_METRICS", "FORMATS", "GRAINS", "SPIKE_THRESHOLD", "SPIKE_WINDOW", "MetricRow", "Report",
+    "Target", "build_report", "category_chart", "comments_section", "format_change",
+    "in_workspace", "period_label", "report_steps", "require_weasyprint", "resolve_periods",
+    "sla_section", "targets_for", "volume_section", "write_report",
+]

@@ -375,7 +375,7 @@ def _tracker(ws: Any, periods: tuple[date, ...], end: date, grain: str,
     return tuple(rows)
 
 
-def _volume(ws: Any, periods: tuple[date, ...], end: date, grain: str,
+def volume_section(ws: Any, periods: tuple[date, ...], end: date, grain: str,
             where: dict[str, str]) -> Volume:
     by_category = ws.metric("ticket_volume", grain=grain, by=["category"], start=periods[0],
                             end=end, where=where or None)[["period", "category", "value"]]
@@ -462,7 +462,7 @@ def _scorecards(ws: Any, start: date, end: date, where: dict[str, str]) -> Score
     return Scorecards(metrics, agents, teams, total)
 
 
-def _sla(ws: Any, start: date, end: date, where: dict[str, str]) -> tuple[SlaRow, ...]:
+def sla_section(ws: Any, start: date, end: date, where: dict[str, str]) -> tuple[SlaRow, ...]:
     sla = ws.settings.sla
     priorities = sorted(set(sla.first_response_minutes) | set(sla.resolution_hours),
                         key=lambda p: (["urgent", "high", "normal", "low"] + [p]).index(p))
@@ -492,7 +492,7 @@ def _text(value: Any) -> str:
         else str(value).strip()
 
 
-def _comments(ws: Any, start: date, end: date, where: dict[str, str]) -> tuple[Comment, ...]:
+def comments_section(ws: Any, start: date, end: date, where: dict[str, str]) -> tuple[Comment, ...]:
     # the responses as the survey metrics count them: a response's team is its ticket's
     t = ws.engine().units("surveys", tuple(where.items()))
     lo, hi = local_midnight_utc(ws.settings.zone, start), local_midnight_utc(ws.settings.zone, end)
@@ -550,13 +550,13 @@ def build_report(
     with query_notes() as filter_notes:
         rows = _tracker(ws, periods, stop, grain, where, tick)
         tick("ticket volume")
-        volume = _volume(ws, periods, stop, grain, where)
+        volume = volume_section(ws, periods, stop, grain, where)
         tick("agent scorecards")
         scorecards = _scorecards(ws, chosen, stop, where)
         tick("SLA")
-        sla = _sla(ws, chosen, stop, where)
+        sla = sla_section(ws, chosen, stop, where)
         tick("survey comments")
-        comments = _comments(ws, chosen, stop, where)
+        comments = comments_section(ws, chosen, stop, where)
     tick("done")
     # a metric without its data is greyed on its own row with its note, not repeated here
     greyed = {f"{r.metric.id}: {r.missing}" for r in rows if r.missing}

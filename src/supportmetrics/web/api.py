@@ -264,7 +264,7 @@ def report(
     from supportmetrics.reports import build_report, write_report
 
     if format == "pdf":
-        from supportmetrics.reports.pdf import require_weasyprint
+        from supportmetrics.reports import require_weasyprint
 
         try:
             require_weasyprint()

@@ -11,7 +11,7 @@ from supportmetrics.calendar import shift
 from supportmetrics.engine import build_query
 from supportmetrics.errors import QueryError, SupportMetricsError, query_notes
 from supportmetrics.metrics import CATALOGUE, DOMAINS, Unit
-from supportmetrics.reports.model import _comments, _sla, _volume, period_label
+from supportmetrics.reports import comments_section, period_label, sla_section, volume_section
 from supportmetrics.web.pages import charts
 from supportmetrics.web.pages.views import (
     Context,
@@ -83,7 +83,7 @@ def tickets(ctx: Context) -> dict[str, Any]:
         page["by_hour"] = _by_hour(ctx)
         # weeks far above their recent level, as the report finds them, with the categories
         # that rose most
-        volume = _volume(ctx.ws, ctx.periods, ctx.end, ctx.filters.grain, ctx.filters.where)
+        volume = volume_section(ctx.ws, ctx.periods, ctx.end, ctx.filters.grain, ctx.filters.where)
         page["spikes"] = [
             {"series": s.series, "week": s.period,
              "week_label": period_label(pd.Timestamp(s.period).date(), "week"),
@@ -149,7 +149,7 @@ def satisfaction(ctx: Context) -> dict[str, Any]:
     with query_notes() as notes:
         page = header(ctx, "satisfaction", "Satisfaction")
         page["rows"] = rows(ctx, SATISFACTION)
-        comments = _comments(ctx.ws, ctx.chosen, ctx.end, ctx.filters.where)
+        comments = comments_section(ctx.ws, ctx.chosen, ctx.end, ctx.filters.where)
         page["comments"] = [
             {"responded_at": c.responded_at.isoformat(sep=" "), "survey": c.survey,
              "score": c.score, "scale_max": c.scale_max, "agent_id": c.agent_id,
@@ -217,7 +217,7 @@ def sla(ctx: Context) -> dict[str, Any]:
              "resolution_target_s": r.resolution_target_s,
              "resolution_median_s": r.resolution_median_s, "compliance": r.compliance,
              "tickets": r.tickets}
-            for r in _sla(ctx.ws, ctx.chosen, ctx.end, ctx.filters.where)]
+            for r in sla_section(ctx.ws, ctx.chosen, ctx.end, ctx.filters.where)]
         page["targets_text"] = [
             {"priority": t["priority"],
              "first_response_target": ctx.text(t["first_response_target_s"], Unit.SECONDS),

@@ -11,9 +11,9 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from supportmetrics.engine.query import Clock, Stat
+from supportmetrics.engine import Clock, Stat
 from supportmetrics.errors import QueryError
-from supportmetrics.reports.model import GRAINS, period_label, resolve_periods
+from supportmetrics.reports import GRAINS, period_label, resolve_periods
 
 #: query-string name -> the metric dimension it filters on
 DIMENSIONS = {"team": "team", "channel": "channel", "agent": "agent_id", "priority": "priority"}

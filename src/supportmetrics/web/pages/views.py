@@ -17,10 +17,10 @@ from typing import Any
 import pandas as pd
 
 from supportmetrics.calendar import shift
-from supportmetrics.engine.summary import HEADLINE, format_value
+from supportmetrics.engine import HEADLINE, format_value
 from supportmetrics.errors import QueryError, SupportMetricsError
 from supportmetrics.metrics import CATALOGUE, Metric, Unit, domain_of, get_metric
-from supportmetrics.reports.model import (
+from supportmetrics.reports import (
     AGENT_METRICS,
     MetricRow,
     Target,
