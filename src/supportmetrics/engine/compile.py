@@ -37,7 +37,9 @@ from supportmetrics.metrics.model import (
     Ratio,
     Rollup,
     Snapshot,
+    setting,
 )
+from supportmetrics.metrics.model import resolve as resolve  # the engine's too
 
 Table = Any
 
@@ -56,14 +58,6 @@ class Context:
     periods_table: Table
     #: the instant (naive UTC) sources judged as of an instant are judged at (SLA targets)
     as_of: datetime | None = None
-
-
-def resolve(expr: Any, t: Table, settings: Settings) -> Any:
-    if expr is None:
-        return None
-    if callable(expr) and not isinstance(expr, ibis.Deferred):
-        return expr(t, settings)
-    return expr.resolve(t) if isinstance(expr, ibis.Deferred) else expr
 
 
 def check_dimensions(metric: Metric, query: Query, table: Table) -> None:
@@ -250,7 +244,7 @@ def compile_snapshot(metric: Snapshot, query: Query, ctx: Context) -> Table:
     t = ctx.sources.get(metric.source, ctx.as_of)
     check_dimensions(metric, query, t)
     t = filtered(metric.where, query, prune(t, metric, query, ctx.settings), ctx.settings)
-    age = metric.min_age_seconds(ctx.settings) if metric.min_age_seconds else None
+    age = setting(metric.min_age_seconds, ctx.settings)
     t = snapshot_units(t, metric.opened, metric.closed, "end", ctx, age, metric.age_from)
     value = t[metric.count_distinct].nunique() if metric.count_distinct else t.count()
     return t.group_by(_group(t, query)).aggregate(value=value.cast("float64"), count=value)
@@ -339,15 +333,17 @@ def compile_combined(metric: Combined, query: Query, ctx: Context) -> Table:
         joined = joined.left_join(table, ["period", *dims]).select(
             *joined.columns, table[name]
         )
-    values = {name: joined[name].fill_null(0) for name in metric.parts}
-    values["period_days"] = joined.period_days.cast("float64")
-    value = metric.formula(values, ctx.settings)
-    count = values[metric.count_part]
-    return joined.select(
+    values = joined.select(
+        "period", *query.by,
+        **{name: joined[name].fill_null(0) for name in metric.parts},
+        period_days=joined.period_days.cast("float64"),
+    )
+    value = resolve(metric.formula, values, ctx.settings)
+    return values.select(
         "period",
         *query.by,
         value=(metric.scale * value).cast("float64"),
-        count=count.cast("int64"),
+        count=values[metric.count_part].cast("int64"),
     )
 
 
@@ -392,7 +388,7 @@ def compile_rollup(metric: Rollup, query: Query, ctx: Context) -> Table:
                 f"{', '.join(metric.dimensions) or 'none'}")
     inner_query = replace(query, metric=metric.of, by=(*query.by, metric.over))
     inner = compile_metric(get_metric(metric.of), inner_query, ctx)
-    weights = metric.weights(ctx.settings)
+    weights: dict[str, float] = setting(metric.weights, ctx.settings)
     cases = [(inner[metric.over] == k, ibis.literal(float(w))) for k, w in weights.items()]
     weight = ibis.cases(*cases, else_=ibis.literal(1.0)) if cases else ibis.literal(1.0)
     inner = inner.filter(inner.value.notnull()).mutate(_w=weight)

@@ -45,6 +45,7 @@ from supportmetrics.metrics.model import (
     Needs,
     Rollup,
     Snapshot,
+    setting,
 )
 from supportmetrics.schema import TABLES
 from supportmetrics.schema.tables import ColumnType
@@ -529,7 +530,7 @@ class Engine:
         check_dimensions(metric, query, units)
         t = filtered(metric.where, query, units, self.settings)
         if isinstance(metric, Snapshot):
-            age = metric.min_age_seconds(self.settings) if metric.min_age_seconds else None
+            age = setting(metric.min_age_seconds, self.settings)
             t = snapshot_units(t, metric.opened, metric.closed, "end", ctx, age, metric.age_from)
         else:
             t = with_period(t, metric.anchor, query, ctx)
