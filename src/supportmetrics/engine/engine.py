@@ -24,6 +24,7 @@ from supportmetrics.engine.compile import (
     check_dimensions,
     check_parts,
     compile_metric,
+    derived_inputs,
     filtered,
     part_units,
     resolve,
@@ -40,6 +41,7 @@ from supportmetrics.metrics.model import (
     Combined,
     Count,
     Data,
+    Derived,
     Duration,
     Metric,
     Needs,
@@ -525,6 +527,8 @@ class Engine:
         ctx = self.context(query)
         if isinstance(metric, (Combined, Rollup)):
             return self._explain_parts(metric, query, ctx)
+        if isinstance(metric, Derived):
+            return self._explain_inputs(metric, query, ctx)
         source = SOURCES[metric.source]
         units = self.sources.get(metric.source, ctx.as_of)
         check_dimensions(metric, query, units)
@@ -551,6 +555,16 @@ class Engine:
         frame = self.backend.execute(out)
         frame["period"] = pd.to_datetime(frame["period"]).dt.date.map(lambda d: d.isoformat())
         return frame
+
+    def _explain_inputs(self, metric: Derived, query: Query, ctx: Context) -> pd.DataFrame:
+        """The units of each input of a Derived metric, named by the input (``part``)."""
+        frames = []
+        for name, inner in derived_inputs(metric, query, ctx).items():
+            frame = self._explain(inner)
+            frames.append(frame[["period", "unit", "anchor_at", "value"]].assign(part=name))
+        frame = pd.concat(frames, ignore_index=True)
+        frame = frame[["period", "part", "unit", "anchor_at", "value"]]
+        return frame.sort_values(["period", "part", "anchor_at", "unit"]).reset_index(drop=True)
 
     def _explain_parts(self, metric: Any, query: Query, ctx: Context) -> pd.DataFrame:
         if isinstance(metric, Rollup):

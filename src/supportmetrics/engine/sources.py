@@ -619,3 +619,27 @@ def _priority_case(t: Table, targets: dict[str, float]) -> Any:
 def source_columns(name: str) -> tuple[str, ...]:
     """Canonical columns of a raw table (used to validate --by and --where)."""
     return TABLES[name].column_names if name in TABLES else ()
+
+
+def unit_tables(settings: Settings | None = None) -> dict[str, Table]:
+    """Every source's units as an unbound table of their columns and types, by source name:
+    what the catalogue's declarations are checked against (``metrics.check_catalogue``).
+
+    Built over unbound tables of the canonical schema: nothing is read or executed.
+    """
+    from datetime import date
+
+    from supportmetrics import calendar as cal
+
+    settings = settings or Settings()
+    day = date(2000, 1, 1)
+    sources = Sources(
+        lambda name: ibis.table({c.name: _NULL_TYPES[c.type] for c in TABLES[name].columns},
+                                name=name),
+        settings,
+        zone_table=ibis.memtable(cal.zone_days(settings.timezone, day, day)),
+        business_table=ibis.memtable(cal.business_table(settings, day, day)),
+    )
+    # a source judged as of an instant is always read so (its verdict columns are then there)
+    as_of = datetime(2000, 1, 1)
+    return {name: ibis.table(sources.get(name, as_of).schema(), name=name) for name in SOURCES}

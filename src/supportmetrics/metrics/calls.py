@@ -30,21 +30,24 @@ SERVICE_LEVEL = Ratio(
     article="LiveAgent Academy", unit_label="requests",
 )
 SERVICE_LEVEL_CALLS = replace(
-    SERVICE_LEVEL, id="service_level_calls", needs=(CALLS,), title="Service level (calls)",
+    SERVICE_LEVEL, id="service_level_calls", headline=12, primary=True,
+    needs=(CALLS,), title="Service level (calls)",
     where=_.request_kind == "call", dimensions=("channel", "queue"),
     variant_of="service_level",
     definition="100 x calls answered within service_level_seconds (20 s) / (offered - short "
     "abandons)", unit_label="offered calls",
 )
 SERVICE_LEVEL_TICKETS = replace(
-    SERVICE_LEVEL, id="service_level_tickets", needs=(REPLIES,), title="Service level (tickets)",
+    SERVICE_LEVEL, id="service_level_tickets", headline=11, primary=True,
+    needs=(REPLIES,), title="Service level (tickets)",
     where=_.request_kind == "ticket", dimensions=("channel", "priority", "team"),
     variant_of="service_level",
     definition="100 x tickets first answered within the SLA first-response target of their "
     "priority / tickets with a target", unit_label="tickets with a target",
 )
 ASA = Duration(
-    id="asa", title="Average speed of answer", unit=Unit.SECONDS, direction=Direction.DOWN,
+    id="asa", headline=13, primary=True,
+    title="Average speed of answer", unit=Unit.SECONDS, direction=Direction.DOWN,
     source="calls", anchor="queued_at", start="queued_at", end="answered_at", calendar=None,
     where=_.is_answered, dimensions=("queue", "channel", "agent_id"),
     definition="mean (answered_at - queued_at) over answered calls", article="LiveAgent Academy",
@@ -61,7 +64,8 @@ AVG_WAIT_TIME = Ratio(
     unit_label="callers served",
 )
 ABANDONMENT_RATE = Ratio(
-    id="abandonment_rate", title="Abandonment rate", unit=Unit.PERCENT, direction=Direction.DOWN,
+    id="abandonment_rate", headline=14, primary=True,
+    title="Abandonment rate", unit=Unit.PERCENT, direction=Direction.DOWN,
     source="calls", anchor="queued_at", where=~_.is_short_abandon,
     dimensions=("queue", "channel"),
     numerator=flag(_.is_abandoned), denominator=flag(_.is_answered | _.is_abandoned),
@@ -83,7 +87,8 @@ BLOCKED_RATE = Ratio(
     definition="100 x blocked calls / call attempts", article="LiveAgent Academy", unit_label="attempts",
 )
 AHT = Mean(
-    id="aht", title="Average handle time", unit=Unit.SECONDS, direction=Direction.DOWN,
+    id="aht", headline=15, primary=True,
+    title="Average handle time", unit=Unit.SECONDS, direction=Direction.DOWN,
     needs=(HANDLE_TIME,),
     source="handled", anchor="at", dimensions=("agent_id", "queue", "channel"),
     value=_.handle_seconds,
@@ -92,7 +97,8 @@ AHT = Mean(
     "only)", article="LiveAgent Academy", unit_label="handled calls and tickets",
 )
 AGENT_UTILIZATION = Combined(
-    id="agent_utilization", title="Agent utilization", unit=Unit.PERCENT,
+    id="agent_utilization", headline=16, primary=True,
+    title="Agent utilization", unit=Unit.PERCENT,
     needs=(HANDLE_TIME,),
     direction=Direction.NEUTRAL, source="shifts", anchor="start", dimensions=("agent_id", "team"),
     parts={

@@ -24,7 +24,8 @@ _new = Part(source="customers", anchor="signup_at")
 _churned = Part(source="customers", anchor="churned_at")
 
 CHURN_RATE = Combined(
-    id="churn_rate", title="Customer churn rate", unit=Unit.PERCENT, direction=Direction.DOWN,
+    id="churn_rate", headline=18, primary=True,
+    title="Customer churn rate", unit=Unit.PERCENT, direction=Direction.DOWN,
     source="customers", anchor="churned_at", dimensions=_DIMS,
     parts={"churned": _churned, "start": _at_start},
     formula=ratio(_.churned, _.start), scale=100.0, count_part="start",
@@ -42,7 +43,8 @@ CHURN_NET = Combined(
     unit_label="customers at start",
 )
 RETENTION_RATE = Combined(
-    id="retention_rate", title="Customer retention rate (CRR)", unit=Unit.PERCENT,
+    id="retention_rate", primary=True,
+    title="Customer retention rate (CRR)", unit=Unit.PERCENT,
     direction=Direction.UP, source="customers", anchor="signup_at", dimensions=("segment", "plan"),
     parts={"start": _at_start, "end": _at_end, "new": _new},
     formula=ratio(_.end - _.new, _.start), scale=100.0, count_part="start",

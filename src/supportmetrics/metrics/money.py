@@ -111,7 +111,8 @@ CAC = Combined(
     article="Parker ($10,000 / 20,000 = $0.50)", unit_label="new customers",
 )
 SUPPORT_COST_RATIO = Combined(
-    id="support_cost_ratio", title="Support cost as % of revenue", unit=Unit.PERCENT,
+    id="support_cost_ratio", primary=True,
+    title="Support cost as % of revenue", unit=Unit.PERCENT,
     needs=(SUPPORT_COST, REVENUE),
     direction=Direction.DOWN, source="ledger", anchor="date", dimensions=(),
     parts={"support": _ledger("support_cost"), "revenue_ledger": _ledger("revenue"),
@@ -126,7 +127,8 @@ SUPPORT_COST_RATIO = Combined(
     "benchmark under 10 %", article="Bitvinskas 2021", unit_label="support cost",
 )
 COST_PER_TICKET = Combined(
-    id="cost_per_ticket", title="Cost per ticket", unit=Unit.MONEY, direction=Direction.DOWN,
+    id="cost_per_ticket", headline=19, primary=True,
+    title="Cost per ticket", unit=Unit.MONEY, direction=Direction.DOWN,
     needs=(SUPPORT_COST,),
     source="ledger", anchor="date", dimensions=(),
     parts={"support": _ledger("support_cost"),

@@ -6,12 +6,11 @@ from ibis import _
 
 from supportmetrics.metrics.common import flag, ratio
 from supportmetrics.metrics.model import (
-    Combined,
     Count,
+    Derived,
     Direction,
     Duration,
     Mean,
-    Part,
     Ratio,
     S,
     Snapshot,
@@ -29,7 +28,8 @@ _FIGURES = ("; a ticket without events counts with the helpdesk's own figure whe
             "one ({}), and explain says so")
 
 TICKETS_SOLVED = Count(
-    id="tickets_solved", title="Tickets solved", unit=Unit.COUNT, direction=Direction.UP,
+    id="tickets_solved", headline=2, primary=True,
+    title="Tickets solved", unit=Unit.COUNT, direction=Direction.UP,
     source="solved", anchor="solved_at", dimensions=_SOLVED_DIMS,
     definition="tickets reaching solved in the period (last solve, tickets solved now); with "
     "ticket_volume it gives created vs solved per day", article="Malnik 2020",
@@ -55,7 +55,8 @@ AWAITING_REPLY = Snapshot(
     article="LiveAgent Academy", unit_label="tickets",
 )
 BACKLOG = Snapshot(
-    id="backlog", title="Backlog (open tickets older than backlog_age)", unit=Unit.COUNT,
+    id="backlog", headline=17, tile=8, primary=True,
+    title="Backlog (open tickets older than backlog_age)", unit=Unit.COUNT,
     direction=Direction.DOWN, source="open_spans", anchor="span_start",
     opened="span_start", closed="span_end", count_distinct="ticket_id",
     min_age_seconds=_BACKLOG_AGE, age_from="created_at",
@@ -74,14 +75,11 @@ BACKLOG_UNANSWERED = Snapshot(
     definition="open tickets older than backlog_age_hours with no public agent reply yet at the "
     "period end", article="LiveAgent Academy", unit_label="tickets",
 )
-RESOLUTION_RATE = Combined(
+RESOLUTION_RATE = Derived(
     id="resolution_rate", title="Resolution rate", unit=Unit.PERCENT, direction=Direction.UP,
     source="tickets", anchor="created_at", dimensions=_SOLVED_DIMS,
-    parts={
-        "solved": Part(source="solved", anchor="solved_at"),
-        "created": Part(source="tickets", anchor="created_at"),
-    },
-    formula=ratio(_.solved, _.created), scale=100.0, count_part="created",
+    inputs={"solved": "tickets_solved", "created": "ticket_volume"},
+    formula=ratio(_.solved, _.created), scale=100.0, count_input="created",
     definition="100 x tickets solved in the period / tickets created (assigned) in the period",
     article="LiveAgent Academy", unit_label="tickets",
 )
@@ -103,7 +101,8 @@ RESOLVED_SHARE = Ratio(
 )
 _RES_DIMS = ("agent_id", "team", "channel", "category", "priority")
 RESOLUTION_TIME = Duration(
-    id="resolution_time", title="Resolution time", unit=Unit.SECONDS, direction=Direction.DOWN,
+    id="resolution_time", headline=4, tile=5, primary=True,
+    title="Resolution time", unit=Unit.SECONDS, direction=Direction.DOWN,
     source="solved", anchor="solved_at", start="created_at", end="solved_at",
     dimensions=_RES_DIMS,
     definition="solved time (last solve) - created_at, over tickets solved in the period"
@@ -128,7 +127,8 @@ COMPLAINT_RESOLUTION_TIME = Duration(
     article="LiveAgent 2025", unit_label="complaints", explain_columns=("resolution_from",),
 )
 FCR_RATE = Ratio(
-    id="fcr_rate", title="First contact resolution", unit=Unit.PERCENT, direction=Direction.UP,
+    id="fcr_rate", headline=5, tile=6, primary=True,
+    title="First contact resolution", unit=Unit.PERCENT, direction=Direction.UP,
     needs=(REPLY_COUNTS,),
     source="solved", anchor="solved_at", where=_with_replies, dimensions=_SOLVED_DIMS,
     numerator=flag(_.public_replies == 1), denominator=1,
@@ -148,7 +148,8 @@ FCR_SINGLE_AGENT = Ratio(
     "solved tickets", article="Parker", unit_label="solved tickets",
 )
 REOPEN_RATE = Ratio(
-    id="reopen_rate", title="Reopen rate", unit=Unit.PERCENT, direction=Direction.DOWN,
+    id="reopen_rate", headline=6, primary=True,
+    title="Reopen rate", unit=Unit.PERCENT, direction=Direction.DOWN,
     needs=(REOPENS,),
     source="solved", anchor="solved_at", where=_with_reopens,
     dimensions=("agent_id", "team", "channel"),

@@ -9,7 +9,8 @@ from supportmetrics.metrics.model import Combined, Count, Direction, Duration, P
 from supportmetrics.metrics.needs import REPLIES
 
 FIRST_RESPONSE_TIME = Duration(
-    id="first_response_time", title="First response time", unit=Unit.SECONDS,
+    id="first_response_time", headline=3, tile=4, primary=True,
+    title="First response time", unit=Unit.SECONDS,
     needs=(REPLIES,),
     direction=Direction.DOWN, source="first_responses", anchor="created_at",
     start="created_at", end="first_response_at",

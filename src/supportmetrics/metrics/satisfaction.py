@@ -16,7 +16,8 @@ def _answered(survey: str) -> Deferred:
 
 
 NPS = Ratio(
-    id="nps", title="Net Promoter Score", unit=Unit.POINTS, direction=Direction.UP,
+    id="nps", headline=8, tile=3, primary=True,
+    title="Net Promoter Score", unit=Unit.POINTS, direction=Direction.UP,
     needs=(answered("nps"),),
     source="surveys", anchor="responded_at", where=_answered("nps"),
     dimensions=("agent_id", "channel", "segment"),
@@ -26,7 +27,8 @@ NPS = Ratio(
     article="LiveAgent Academy; LiveAgent 2025; Parker; Malnik 2020", unit_label="responses",
 )
 CSAT = Ratio(
-    id="csat", title="Customer satisfaction (CSAT %)", unit=Unit.PERCENT, direction=Direction.UP,
+    id="csat", headline=7, tile=2, primary=True,
+    title="Customer satisfaction (CSAT %)", unit=Unit.PERCENT, direction=Direction.UP,
     needs=(answered("csat"),),
     source="surveys", anchor="responded_at", where=_answered("csat"),
     dimensions=("agent_id", "team", "channel", "category"),
@@ -44,7 +46,8 @@ CSAT_MEAN = Mean(
     unit_label="responses",
 )
 CES = Mean(
-    id="ces", title="Customer Effort Score", unit=Unit.SCORE, direction=Direction.UP,
+    id="ces", headline=9, primary=True,
+    title="Customer Effort Score", unit=Unit.SCORE, direction=Direction.UP,
     needs=(answered("ces"),),
     follows_scale="ces",
     source="surveys", anchor="responded_at", where=_answered("ces"),

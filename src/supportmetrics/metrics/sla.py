@@ -9,7 +9,8 @@ from supportmetrics.metrics.model import Direction, Ratio, Unit
 from supportmetrics.metrics.needs import REPLIES
 
 SLA_COMPLIANCE = Ratio(
-    id="sla_compliance", title="SLA compliance", unit=Unit.PERCENT, direction=Direction.UP,
+    id="sla_compliance", headline=10, tile=7, primary=True,
+    title="SLA compliance", unit=Unit.PERCENT, direction=Direction.UP,
     needs=(REPLIES,),
     source="sla", anchor="created_at", where=_.has_targets,
     dimensions=("priority", "team", "agent_id"),

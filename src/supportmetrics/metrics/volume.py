@@ -16,7 +16,8 @@ REQUEST_VOLUME = Count(
     unit_label="requests",
 )
 TICKET_VOLUME = Count(
-    id="ticket_volume", title="Ticket volume", unit=Unit.COUNT, direction=Direction.NEUTRAL,
+    id="ticket_volume", headline=1, tile=1, primary=True,
+    title="Ticket volume", unit=Unit.COUNT, direction=Direction.NEUTRAL,
     source="tickets", anchor="created_at",
     dimensions=("channel", "category", "priority", "team", "agent_id"),
     definition="tickets created in the period", article="Parker; Malnik 2020", unit_label="tickets",
