@@ -235,3 +235,49 @@ def test_needs_hold_expressions_too() -> None:
         "(_.kind == 'agent_reply')", "_.first_response_at.notnull()",
         "_.first_response_seconds.notnull()",
     ]
+
+
+def _calls() -> Any:
+    """Three calls queued at 10:00: answered after 30 s, abandoned after 4 s, blocked."""
+    import ibis
+    import pandas as pd
+
+    at = pd.Timestamp("2025-10-01 10:00:00")
+    return ibis.memtable(pd.DataFrame({
+        "call_id": ["c1", "c2", "c3"],
+        "outcome": ["answered", "abandoned", "blocked"],
+        "queued_at": [at, at, at],
+        "answered_at": [at + pd.Timedelta(seconds=30), pd.NaT, pd.NaT],
+        "ended_at": [at + pd.Timedelta(seconds=150), at + pd.Timedelta(seconds=4), at],
+        "talk_seconds": [100.0, None, None],
+        "hold_seconds": [None, None, None],
+        "wrap_seconds": [20.0, None, None],
+    }))
+
+
+def test_flags_are_declared_once_and_added_to_their_units(monkeypatch: pytest.MonkeyPatch) -> None:
+    from supportmetrics.config import Settings
+    from supportmetrics.engine.sources import with_flags
+    from supportmetrics.metrics import flags
+    from supportmetrics.metrics.model import S
+
+    long_wait = flags.Flag(name="long_wait", source="calls",
+                           expr=_.wait_seconds > S.thresholds.service_level_seconds,
+                           definition="waited longer than the service level")
+    monkeypatch.setattr(flags, "FLAGS", (*flags.FLAGS, long_wait))
+    columns = ["call_id", "wait_seconds", "is_short_abandon", "handle_seconds", "long_wait"]
+    got = with_flags(_calls(), "calls", Settings()).execute()[columns]
+    assert got.to_dict("records") == [
+        # 30 s to the answer (> 20 s); talk 100 + hold 0 + wrap 20
+        {"call_id": "c1", "wait_seconds": 30, "is_short_abandon": False,
+         "handle_seconds": 120.0, "long_wait": True},
+        # hung up after 4 s: a short abandon (<= 5 s by default)
+        {"call_id": "c2", "wait_seconds": 4, "is_short_abandon": True,
+         "handle_seconds": 0.0, "long_wait": False},
+        {"call_id": "c3", "wait_seconds": 0, "is_short_abandon": False,
+         "handle_seconds": 0.0, "long_wait": False},
+    ]
+    # a setting enters a flag by name: 0 turns the short-abandon exclusion off
+    settings = Settings.model_validate({"thresholds": {"short_abandon_seconds": 0}})
+    off = with_flags(_calls(), "calls", settings).execute()
+    assert off["is_short_abandon"].tolist() == [False, False, False]

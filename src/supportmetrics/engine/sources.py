@@ -16,6 +16,8 @@ from ibis import _
 
 from supportmetrics.config import Settings
 from supportmetrics.engine.facts import reply_groups, solve_credit, status_changes, ticket_facts
+from supportmetrics.metrics.flags import flags_of
+from supportmetrics.metrics.model import resolve
 from supportmetrics.schema import TABLES, ColumnType, TableSpec
 
 Table = Any
@@ -280,24 +282,7 @@ class Sources:
     # -- calls and requests --------------------------------------------------------------------
 
     def _calls(self) -> Table:
-        short = self.settings.thresholds.short_abandon_seconds
-        calls = self.raw("calls")
-        wait_end = ibis.coalesce(_.answered_at, _.ended_at)
-        return calls.mutate(
-            wait_seconds=(wait_end.epoch_seconds() - _.queued_at.epoch_seconds()),
-            is_answered=_.outcome == "answered",
-            is_abandoned=_.outcome == "abandoned",
-            is_blocked=_.outcome == "blocked",
-        ).mutate(
-            # abandoned after waiting at most `short` seconds; 0 turns the exclusion off, so a
-            # caller who hangs up at once (0 s) still counts as abandoned
-            is_short_abandon=_.is_abandoned & (_.wait_seconds.fill_null(0) <= short)
-            if short > 0
-            else ibis.literal(False),
-            handle_seconds=_.talk_seconds.fill_null(0)
-            + _.hold_seconds.fill_null(0)
-            + _.wrap_seconds.fill_null(0),
-        )
+        return with_flags(self.raw("calls"), "calls", self.settings)
 
     def _requests(self) -> Table:
         threshold = self.settings.thresholds.service_level_seconds
@@ -457,19 +442,14 @@ class Sources:
     # -- people, money, quality ------------------------------------------------------------------
 
     def _surveys(self) -> Table:
-        satisfied_at = self.settings.thresholds.satisfied_at
         surveys = self.raw("surveys")
         teams = self.raw("tickets").select("ticket_id", ticket_team="team", ticket_category="category")
         segments = self.raw("customers").select("customer_id", segment="segment", plan="plan")
         s = surveys.left_join(teams, "ticket_id").drop("ticket_id_right")
         s = s.left_join(segments, "customer_id").drop("customer_id_right")
-        s = s.mutate(
-            team=_.ticket_team,
-            category=_.ticket_category,
-            answered=_.score.notnull(),
-            normalized=(_.score - _.scale_min) / (_.scale_max - _.scale_min),
-        ).mutate(satisfied=_.normalized >= satisfied_at - 1e-9).drop("ticket_team", "ticket_category")
-        return self._materialize("surveys", s)
+        s = s.mutate(team=_.ticket_team, category=_.ticket_category).drop(
+            "ticket_team", "ticket_category")
+        return self._materialize("surveys", with_flags(s, "surveys", self.settings))
 
     def _customers(self) -> Table:
         return self.raw("customers")
@@ -543,6 +523,13 @@ class Sources:
         return events.mutate(
             event_id=_.customer_id.concat("@", _.at.cast("string"), "/", _.kind)
         )
+
+
+def with_flags(t: Table, source: str, settings: Settings) -> Table:
+    """``t`` with the flags the catalogue declares for ``source`` (metrics/flags.py), in order."""
+    for flag in flags_of(source):
+        t = t.mutate(**{flag.name: resolve(flag.expr, t, settings)})
+    return t
 
 
 def sla_clocks(t: Table, changes: Table, settings: Settings, business_table: Table,
