@@ -428,9 +428,9 @@ def derived_inputs(metric: Derived, query: Query, ctx: Context) -> dict[str, Que
         missing = sorted({attribute_name(c) for c, _v in query.where if c not in columns[name]})
         if missing:
             warnings.warn(QueryWarning(
-                f"{query.metric}: --where {', '.join(missing)} does not apply to its input "
-                f"{name!r} ({inner.id}), which has no such column; that input counts every "
-                "unit"), stacklevel=2)
+                f"{query.metric}: --where {', '.join(missing)} does not apply to its part "
+                f"{name!r} ({SOURCES[inner.source].description}), which has no such column; "
+                "that part counts every unit"), stacklevel=2)
         queries[name] = replace(
             query, metric=inner.id, by=tuple(d for d in query.by if d in inner.dimensions),
             where=tuple((c, v) for c, v in query.where if c in columns[name]))

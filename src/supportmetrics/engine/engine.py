@@ -560,7 +560,8 @@ class Engine:
         """The units of each input of a Derived metric, named by the input (``part``)."""
         frames = []
         for name, inner in derived_inputs(metric, query, ctx).items():
-            frame = self._explain(inner)
+            # over the metric's own periods, not the input's (its data may span others)
+            frame = self._explain(replace(inner, range=TimeRange(ctx.first, ctx.last)))
             frames.append(frame[["period", "unit", "anchor_at", "value"]].assign(part=name))
         frame = pd.concat(frames, ignore_index=True)
         frame = frame[["period", "part", "unit", "anchor_at", "value"]]

@@ -8,7 +8,7 @@ import ibis
 from ibis import _
 
 from supportmetrics.metrics.common import ratio
-from supportmetrics.metrics.model import Combined, Direction, Part, S, Unit
+from supportmetrics.metrics.model import Combined, Count, Derived, Direction, Part, S, Unit
 from supportmetrics.metrics.needs import ACQUISITION_COST, REVENUE, SUPPORT_COST
 
 YEAR_DAYS = 365.25
@@ -101,12 +101,20 @@ CLV_NET = Combined(
     definition="(annual revenue per customer x relationship years) - CAC",
     article="Parker", unit_label="buying customers",
 )
-CAC = Combined(
+ACQUISITION_SPEND = Count(
+    id="acquisition_cost", title="Acquisition spend (sales + marketing)", unit=Unit.MONEY,
+    direction=Direction.DOWN, needs=(ACQUISITION_COST,),
+    source="ledger", anchor="at", dimensions=(),
+    where=_.kind.isin(("sales_cost", "marketing_cost")), measure=_.amount, variant_of="cac",
+    definition="sales_cost + marketing_cost booked in the period", article="Parker",
+    unit_label="ledger entries",
+)
+CAC = Derived(
     id="cac", title="Customer acquisition cost", unit=Unit.MONEY, direction=Direction.DOWN,
     needs=(ACQUISITION_COST,),
     source="customers", anchor="signup_at", dimensions=(),
-    parts={"sales": _ledger("sales_cost"), "marketing": _ledger("marketing_cost"), "new": _new},
-    formula=ratio(_.sales + _.marketing, _.new), count_part="new",
+    inputs={"spend": "acquisition_cost", "new": "new_customers"},
+    formula=ratio(_.spend, _.new), count_input="new",
     definition="(sales_cost + marketing_cost booked in the period) / customers acquired in it",
     article="Parker ($10,000 / 20,000 = $0.50)", unit_label="new customers",
 )
@@ -126,18 +134,25 @@ SUPPORT_COST_RATIO = Combined(
     definition="100 x support_cost / revenue (revenue from the ledger, else from orders); "
     "benchmark under 10 %", article="Bitvinskas 2021", unit_label="support cost",
 )
-COST_PER_TICKET = Combined(
+SUPPORT_SPEND = Count(
+    id="support_cost", title="Support cost", unit=Unit.MONEY, direction=Direction.DOWN,
+    needs=(SUPPORT_COST,),
+    source="ledger", anchor="at", dimensions=(),
+    where=_.kind == "support_cost", measure=_.amount, variant_of="cost_per_ticket",
+    definition="support_cost booked in the period", article="Bitvinskas 2021",
+    unit_label="ledger entries",
+)
+COST_PER_TICKET = Derived(
     id="cost_per_ticket", headline=19, primary=True,
     title="Cost per ticket", unit=Unit.MONEY, direction=Direction.DOWN,
     needs=(SUPPORT_COST,),
     source="ledger", anchor="date", dimensions=(),
-    parts={"support": _ledger("support_cost"),
-           "tickets": Part(source="tickets", anchor="created_at", dimensions=())},
-    formula=ratio(_.support, _.tickets), count_part="tickets",
+    inputs={"support": "support_cost", "tickets": "ticket_volume"},
+    formula=ratio(_.support, _.tickets), count_input="tickets",
     definition="support_cost booked in the period / tickets created in the period",
     article="Bitvinskas 2021", unit_label="tickets",
 )
-
 METRICS = (
-    CLV, CLV_SIMPLE, CLV_HISTORICAL, CLV_PREDICTIVE, CLV_NET, CAC, SUPPORT_COST_RATIO, COST_PER_TICKET,
+    CLV, CLV_SIMPLE, CLV_HISTORICAL, CLV_PREDICTIVE, CLV_NET, CAC, ACQUISITION_SPEND,
+    SUPPORT_COST_RATIO, COST_PER_TICKET, SUPPORT_SPEND,
 )
