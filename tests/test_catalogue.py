@@ -281,3 +281,19 @@ def test_flags_are_declared_once_and_added_to_their_units(monkeypatch: pytest.Mo
     settings = Settings.model_validate({"thresholds": {"short_abandon_seconds": 0}})
     off = with_flags(_calls(), "calls", settings).execute()
     assert off["is_short_abandon"].tolist() == [False, False, False]
+
+
+def test_the_catalogue_list_carries_expressions_and_presentation(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from supportmetrics.cli import main
+
+    assert main(["--workspace", str(ws.directory), "metrics", "--list", "--format", "json"]) == 0
+    listed = {m["id"]: m for m in json.loads(capsys.readouterr().out)}
+    csat = listed["csat"]
+    assert (csat["expression"], csat["headline"], csat["tile"], csat["primary"],
+            csat["format"]) == ("100 x sum(flag(_.satisfied)) / sum(1)", 7, 2, True, "percent")
+    assert listed["cost_per_ticket"]["expression"] == (
+        "ratio(_.support, _.tickets); support = support_cost; tickets = ticket_volume")

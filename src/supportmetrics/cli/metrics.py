@@ -26,6 +26,7 @@ from supportmetrics.engine import build_query
 from supportmetrics.engine.summary import format_value
 from supportmetrics.errors import QueryError, query_notes
 from supportmetrics.metrics import CATALOGUE, DOMAINS, Unit, direction_label
+from supportmetrics.metrics.reference import expression
 
 AS_OF_HELP = ("Judge SLA targets as of this local date or time (2025-12-31T18:00; a date is "
               "its midnight); default: the end of the ticket data.")
@@ -273,7 +274,9 @@ def _print_catalogue(fmt: str) -> None:
         items = [
             {"id": m.id, "title": m.title, "unit": m.unit.value, "direction": direction_label(m),
              "kind": m.kind, "anchor": m.anchor, "dimensions": list(m.dimensions),
-             "definition": m.definition, "variant_of": m.variant_of, "source": m.article}
+             "definition": m.definition, "expression": expression(m, markdown=False),
+             "variant_of": m.variant_of, "source": m.article, "headline": m.headline,
+             "tile": m.tile, "primary": m.primary, "format": m.shown_as.value}
             for m in CATALOGUE.values()
         ]
         console.file.write(json.dumps(items) + "\n")

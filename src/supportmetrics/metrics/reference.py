@@ -89,8 +89,13 @@ def _code(expr: object) -> str:
     return "`" + repr(expr).replace("|", "\\|") + "`"
 
 
-def expression(m: Metric) -> str:
-    """What the metric computes, as its declaration's expressions."""
+def expression(m: Metric, markdown: bool = True) -> str:
+    """What the metric computes, as its declaration's expressions (Markdown, or plain text)."""
+    text = _expression(m)
+    return text if markdown else text.replace("\\|", "|").replace("`", "")
+
+
+def _expression(m: Metric) -> str:
     if isinstance(m, Ratio):
         return (f"{m.scale:g} x sum({_code(m.numerator)}) / sum({_code(m.denominator)})"
                 if m.scale != 1 else f"sum({_code(m.numerator)}) / sum({_code(m.denominator)})")
