@@ -101,10 +101,13 @@ def zoned_arrow(table: Any, zone: str) -> Any:
 def catalogue_records() -> list[dict[str, Any]]:
     """The catalogue as records: id, title, unit, direction, kind, definition, source, ..."""
     from supportmetrics.metrics import direction_label
+    from supportmetrics.metrics.reference import expression
 
     return [
         {"id": m.id, "title": m.title, "unit": m.unit.value, "direction": direction_label(m),
          "kind": m.kind, "anchor": m.anchor, "dimensions": list(m.dimensions),
-         "definition": m.definition, "variant_of": m.variant_of, "source": m.article}
+         "definition": m.definition, "expression": expression(m, markdown=False),
+         "variant_of": m.variant_of, "source": m.article, "headline": m.headline,
+         "tile": m.tile, "primary": m.primary, "format": m.shown_as.value}
         for m in CATALOGUE.values()
     ]

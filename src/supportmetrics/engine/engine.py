@@ -24,6 +24,7 @@ from supportmetrics.engine.compile import (
     check_dimensions,
     check_parts,
     compile_metric,
+    derived_inputs,
     filtered,
     part_units,
     resolve,
@@ -41,11 +42,13 @@ from supportmetrics.metrics.model import (
     Combined,
     Count,
     Data,
+    Derived,
     Duration,
     Metric,
     Needs,
     Rollup,
     Snapshot,
+    setting,
 )
 from supportmetrics.schema import TABLES
 from supportmetrics.schema.tables import ColumnType
@@ -549,12 +552,14 @@ class Engine:
         ctx = self.context(query)
         if isinstance(metric, (Combined, Rollup)):
             return self._explain_parts(metric, query, ctx)
+        if isinstance(metric, Derived):
+            return self._explain_inputs(metric, query, ctx)
         source = SOURCES[metric.source]
         units = self.sources.get(metric.source, ctx.as_of)
         check_dimensions(metric, query, units)
         t = filtered(metric.where, query, units, self.settings)
         if isinstance(metric, Snapshot):
-            age = metric.min_age_seconds(self.settings) if metric.min_age_seconds else None
+            age = setting(metric.min_age_seconds, self.settings)
             t = snapshot_units(t, metric.opened, metric.closed, "end", ctx, age, metric.age_from)
         else:
             t = with_period(t, metric.anchor, query, ctx)
@@ -575,6 +580,17 @@ class Engine:
         frame = self.backend.execute(out)
         frame["period"] = pd.to_datetime(frame["period"]).dt.date.map(lambda d: d.isoformat())
         return frame
+
+    def _explain_inputs(self, metric: Derived, query: Query, ctx: Context) -> pd.DataFrame:
+        """The units of each input of a Derived metric, named by the input (``part``)."""
+        frames = []
+        for name, inner in derived_inputs(metric, query, ctx).items():
+            # over the metric's own periods, not the input's (its data may span others)
+            frame = self._explain(replace(inner, range=TimeRange(ctx.first, ctx.last)))
+            frames.append(frame[["period", "unit", "anchor_at", "value"]].assign(part=name))
+        frame = pd.concat(frames, ignore_index=True)
+        frame = frame[["period", "part", "unit", "anchor_at", "value"]]
+        return frame.sort_values(["period", "part", "anchor_at", "unit"]).reset_index(drop=True)
 
     def _explain_parts(self, metric: Any, query: Query, ctx: Context) -> pd.DataFrame:
         if isinstance(metric, Rollup):

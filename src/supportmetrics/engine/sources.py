@@ -16,6 +16,8 @@ from ibis import _
 
 from supportmetrics.config import Settings
 from supportmetrics.engine.facts import reply_groups, solve_credit, status_changes, ticket_facts
+from supportmetrics.metrics.flags import flags_of
+from supportmetrics.metrics.model import resolve
 from supportmetrics.schema import TABLES, ColumnType, TableSpec
 
 Table = Any
@@ -280,24 +282,7 @@ class Sources:
     # -- calls and requests --------------------------------------------------------------------
 
     def _calls(self) -> Table:
-        short = self.settings.thresholds.short_abandon_seconds
-        calls = self.raw("calls")
-        wait_end = ibis.coalesce(_.answered_at, _.ended_at)
-        return calls.mutate(
-            wait_seconds=(wait_end.epoch_seconds() - _.queued_at.epoch_seconds()),
-            is_answered=_.outcome == "answered",
-            is_abandoned=_.outcome == "abandoned",
-            is_blocked=_.outcome == "blocked",
-        ).mutate(
-            # abandoned after waiting at most `short` seconds; 0 turns the exclusion off, so a
-            # caller who hangs up at once (0 s) still counts as abandoned
-            is_short_abandon=_.is_abandoned & (_.wait_seconds.fill_null(0) <= short)
-            if short > 0
-            else ibis.literal(False),
-            handle_seconds=_.talk_seconds.fill_null(0)
-            + _.hold_seconds.fill_null(0)
-            + _.wrap_seconds.fill_null(0),
-        )
+        return with_flags(self.raw("calls"), "calls", self.settings)
 
     def _requests(self) -> Table:
         threshold = self.settings.thresholds.service_level_seconds
@@ -457,19 +442,14 @@ class Sources:
     # -- people, money, quality ------------------------------------------------------------------
 
     def _surveys(self) -> Table:
-        satisfied_at = self.settings.thresholds.satisfied_at
         surveys = self.raw("surveys")
         teams = self.raw("tickets").select("ticket_id", ticket_team="team", ticket_category="category")
         segments = self.raw("customers").select("customer_id", segment="segment", plan="plan")
         s = surveys.left_join(teams, "ticket_id").drop("ticket_id_right")
         s = s.left_join(segments, "customer_id").drop("customer_id_right")
-        s = s.mutate(
-            team=_.ticket_team,
-            category=_.ticket_category,
-            answered=_.score.notnull(),
-            normalized=(_.score - _.scale_min) / (_.scale_max - _.scale_min),
-        ).mutate(satisfied=_.normalized >= satisfied_at - 1e-9).drop("ticket_team", "ticket_category")
-        return self._materialize("surveys", s)
+        s = s.mutate(team=_.ticket_team, category=_.ticket_category).drop(
+            "ticket_team", "ticket_category")
+        return self._materialize("surveys", with_flags(s, "surveys", self.settings))
 
     def _customers(self) -> Table:
         return self.raw("customers")
@@ -546,6 +526,13 @@ class Sources:
         )
 
 
+def with_flags(t: Table, source: str, settings: Settings) -> Table:
+    """``t`` with the flags the catalogue declares for ``source`` (metrics/flags.py), in order."""
+    for flag in flags_of(source):
+        t = t.mutate(**{flag.name: resolve(flag.expr, t, settings)})
+    return t
+
+
 def sla_clocks(t: Table, changes: Table, settings: Settings, business_table: Table,
                frt_end: str, res_end: str) -> Table:
     """``t`` + ``frt_sla_seconds`` and ``resolution_sla_seconds`` on the SLA clock.
@@ -616,3 +603,27 @@ def _priority_case(t: Table, targets: dict[str, float]) -> Any:
 def source_columns(name: str) -> tuple[str, ...]:
     """Canonical columns of a raw table (used to validate --by and --where)."""
     return TABLES[name].column_names if name in TABLES else ()
+
+
+def unit_tables(settings: Settings | None = None) -> dict[str, Table]:
+    """Every source's units as an unbound table of their columns and types, by source name:
+    what the catalogue's declarations are checked against (``metrics.check_catalogue``).
+
+    Built over unbound tables of the canonical schema: nothing is read or executed.
+    """
+    from datetime import date
+
+    from supportmetrics import calendar as cal
+
+    settings = settings or Settings()
+    day = date(2000, 1, 1)
+    sources = Sources(
+        lambda name: ibis.table({c.name: _NULL_TYPES[c.type] for c in TABLES[name].columns},
+                                name=name),
+        settings,
+        zone_table=ibis.memtable(cal.zone_days(settings.timezone, day, day)),
+        business_table=ibis.memtable(cal.business_table(settings, day, day)),
+    )
+    # a source judged as of an instant is always read so (its verdict columns are then there)
+    as_of = datetime(2000, 1, 1)
+    return {name: ibis.table(sources.get(name, as_of).schema(), name=name) for name in SOURCES}

@@ -16,8 +16,10 @@ from supportmetrics.metrics import (
 from supportmetrics.metrics.model import (
     Combined,
     Count,
+    Derived,
     Direction,
     Duration,
+    Format,
     Mean,
     Metric,
     Part,
@@ -60,6 +62,18 @@ def get_metric(metric_id: str) -> Metric:
         ) from None
 
 
+def headline_metrics() -> tuple[Metric, ...]:
+    """The headline metrics (summary, alerts), in their declared order."""
+    shown = [m for m in CATALOGUE.values() if m.headline is not None]
+    return tuple(sorted(shown, key=lambda m: m.headline or 0))
+
+
+def tile_metrics() -> tuple[Metric, ...]:
+    """The metrics of the report's tiles and trend charts, in their declared order."""
+    shown = [m for m in CATALOGUE.values() if m.tile is not None]
+    return tuple(sorted(shown, key=lambda m: m.tile or 0))
+
+
 def domain_of(metric_id: str) -> str:
     for domain, metrics in DOMAINS.items():
         if any(m.id == metric_id for m in metrics):
@@ -72,8 +86,10 @@ __all__ = [
     "Combined",
     "Count",
     "DOMAINS",
+    "Derived",
     "Direction",
     "Duration",
+    "Format",
     "Mean",
     "Metric",
     "Part",
@@ -85,4 +101,6 @@ __all__ = [
     "direction_label",
     "domain_of",
     "get_metric",
+    "headline_metrics",
+    "tile_metrics",
 ]

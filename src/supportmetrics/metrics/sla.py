@@ -11,11 +11,12 @@ from supportmetrics.metrics.model import Direction, Ratio, Unit
 from supportmetrics.metrics.needs import REPLIES
 
 SLA_COMPLIANCE = Ratio(
-    id="sla_compliance", title="SLA compliance", unit=Unit.PERCENT, direction=Direction.UP,
+    id="sla_compliance", headline=10, tile=7, primary=True,
+    title="SLA compliance", unit=Unit.PERCENT, direction=Direction.UP,
     needs=(REPLIES,),
-    source="sla", anchor="created_at", where=lambda t, s: t.has_targets,
+    source="sla", anchor="created_at", where=_.has_targets,
     dimensions=("priority", "team", "agent_id"),
-    numerator=lambda t, s: flag(t.sla_met), denominator=lambda t, s: flag(t.sla_decided),
+    numerator=flag(_.sla_met), denominator=flag(_.sla_decided),
     definition="100 x tickets meeting both their first-response and resolution targets (per "
     "priority, [sla] settings; business clock by default; pending and on_hold pause the clock) "
     "/ tickets whose targets are decided, as of the end of the ticket data or --as-of: a target "

@@ -22,7 +22,15 @@ from supportmetrics.calendar import grain_start, local_midnight_utc, shift
 from supportmetrics.dates import parse_day
 from supportmetrics.engine import format_seconds, format_value
 from supportmetrics.errors import QueryError, SupportMetricsError, query_notes
-from supportmetrics.metrics import CATALOGUE, DOMAINS, Direction, Metric, Unit, direction_in
+from supportmetrics.metrics import (
+    CATALOGUE,
+    DOMAINS,
+    Direction,
+    Format,
+    Metric,
+    Unit,
+    direction_in,
+)
 from supportmetrics.stats import detect_spikes
 
 GRAINS = ("month", "week")
@@ -34,12 +42,6 @@ SPIKE_THRESHOLD = 2.0  # x the median of that history (and 3 MADs above it)
 # section shows it per channel instead); and service_level, which mixes tickets and calls: its
 # rows per kind, service_level_calls and service_level_tickets, show each alone
 TRACKER_SKIP = frozenset({"channel_share", "service_level"})
-PRIMARY = (
-    "ticket_volume", "tickets_solved", "first_response_time", "resolution_time", "fcr_rate",
-    "reopen_rate", "csat", "nps", "ces", "sla_compliance", "backlog", "service_level_calls",
-    "service_level_tickets", "asa", "abandonment_rate", "aht", "agent_utilization", "churn_rate",
-    "retention_rate", "cost_per_ticket", "support_cost_ratio",
-)
 AGENT_METRICS = (
     "tickets_solved", "first_response_time", "resolution_time", "csat", "fcr_rate",
     "reopen_rate", "aht", "agent_utilization", "iqs",
@@ -68,7 +70,7 @@ class Target:
             return None
         return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
 
-    def label(self, unit: Unit, currency: str | None = None) -> str:
+    def label(self, unit: Unit | Format, currency: str | None = None) -> str:
         lo = None if self.low is None else format_value(self.low, unit, currency)
         hi = None if self.high is None else format_value(self.high, unit, currency)
         if lo is not None and hi is not None:
@@ -358,7 +360,7 @@ def _tracker(ws: Any, periods: tuple[date, ...], end: date, grain: str,
             missing = ws.engine().missing_data(metric)
             if missing is not None:
                 rows.append(MetricRow(metric, domain, (None,) * len(keys), (0,) * len(keys),
-                                      targets.get(metric.id), metric.id in PRIMARY,
+                                      targets.get(metric.id), metric.primary,
                                       missing=missing.removeprefix(f"{metric.id}: ")))
                 continue
             error = ""
@@ -371,7 +373,7 @@ def _tracker(ws: Any, periods: tuple[date, ...], end: date, grain: str,
             except SupportMetricsError as exc:
                 values, counts, error = (None,) * len(keys), (0,) * len(keys), str(exc)
             rows.append(MetricRow(metric, domain, values, counts, targets.get(metric.id),
-                                  metric.id in PRIMARY, error))
+                                  metric.primary, error))
     return tuple(rows)
 
 
