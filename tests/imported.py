@@ -11,11 +11,13 @@ FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures" / "sources"
 
 
 def load(ws: Workspace, imported: Imported) -> None:
-    """The tables in load order, each load committed with no rejects."""
+    """The tables in load order, each load committed with no rejects, then one refresh (as
+    ``import`` does)."""
     for name, table in imported.tables.items():
-        result = ws.ingest_frame(name, table, label=imported.labels[name])
+        result = ws.ingest_frame(name, table, label=imported.labels[name], refresh=False)
         assert result.committed, result
         assert not result.rejects, [str(r) for r in result.rejects]
+    ws.refresh()
 
 
 def monthly(ws: Workspace, metric: str, **kwargs: Any) -> dict[str, tuple[float, int]]:
