@@ -42,8 +42,8 @@ def ws(tmp_path_factory: pytest.TempPathFactory, from_csv: Imported,
 def test_csv_activities_become_events(from_csv: Imported) -> None:
     # the one activity left unmapped is rejected with its row; the rest of its case loads
     assert [str(r) for r in from_csv.rejects] == [
-        "helpdesk.csv row 9: activity 'Require upgrade' has no event kind; map it in "
-        '[sources.eventlog.activities] (or "ignore" it)'
+        "helpdesk.csv row 9: activity 'Require upgrade' has no event kind; map it in the "
+        'activities file (or map it to "ignore")'
     ]
     events = [(e["event_id"], e["kind"], e.get("status"), e["actor_id"])
               for e in from_csv.tables["ticket_events"].to_pylist() if e["ticket_id"] == "Case 2"]

@@ -52,8 +52,8 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     events = pa.table(dict(zip(
         ("event_id", "ticket_id", "at", "kind", "actor_id", "status", "team", "level"),
         (list(c) for c in zip(*EVENTS, strict=True)), strict=True)))
-    assert workspace.ingest_frame("tickets", tickets).committed
-    assert workspace.ingest_frame("ticket_events", events).committed
+    assert workspace.ingest_frame("tickets", tickets, refresh=False).committed
+    assert workspace.ingest_frame("ticket_events", events).committed  # refreshes once
     yield workspace
     workspace.close()
 
@@ -104,7 +104,8 @@ def test_a_level_below_one_is_rejected_and_no_levels_is_said(tmp_path: Path) -> 
     workspace = Workspace.open(tmp_path / "ws")
     try:
         workspace.ingest_frame("tickets", pa.table({
-            "ticket_id": ["X"], "created_at": ["2025-10-01T09:00:00Z"], "status": ["solved"]}))
+            "ticket_id": ["X"], "created_at": ["2025-10-01T09:00:00Z"], "status": ["solved"]}),
+            refresh=False)
         result = workspace.ingest_frame("ticket_events", pa.table({
             "event_id": ["x1", "x2"], "ticket_id": ["X", "X"],
             "at": ["2025-10-01T09:00:00Z"] * 2, "kind": ["assignment"] * 2,

@@ -4,9 +4,9 @@ Reads CSV (one row per event) and XES (the IEEE 1849 XML standard; read streamin
 trace, so a large log is never held as a tree). Each case becomes a ticket, each event whose
 activity is mapped becomes a ticket event. docs/sources/eventlog.md has the mapping.
 
-Activities are mapped to event kinds by the user, in ``[sources.eventlog.activities]`` of
-supportmetrics.toml (read by ``import`` as options ``activities.NAME``) or in a TOML file given
-as the option ``activities`` (its ``[activities]`` table, or top-level keys)::
+Activities are mapped to event kinds by the user, in a TOML file given as the option
+``activities`` (its ``[activities]`` table, or top-level keys), or one by one as options
+``activities.NAME=KIND``::
 
     "Take in charge ticket" = "reply"
     "Resolve ticket" = "solved"
@@ -96,12 +96,12 @@ def mapping_of(options: Mapping[str, str]) -> tuple[dict[str, str], dict[str, fl
         if key.startswith("activities."):
             activities[key.removeprefix("activities.")] = _kind(value)
         elif key.startswith("levels."):
-            levels[key.removeprefix("levels.")] = _level(value, f"levels.{key}")
+            levels[key.removeprefix("levels.")] = _level(value, f"option {key}")
     if not activities:
         raise MappingError(
-            "event log: no activities are mapped to event kinds; add [sources.eventlog.activities] "
-            'to supportmetrics.toml (e.g. "Take in charge ticket" = "reply") or give a file '
-            "with the option activities=FILE"
+            "event log: no activities are mapped to event kinds; give a TOML file of them with "
+            '--option activities=FILE ([activities] "Take in charge ticket" = "reply", ...) or '
+            'map them one by one with --option "activities.NAME=KIND" (docs/sources/eventlog.md)'
         )
     return activities, levels
 
@@ -260,8 +260,8 @@ def _build(rows: Rows, events: list[Event], activities: dict[str, str],
         if kind is None:
             shown = f"{activity}/{transition}" if transition else activity
             rows.reject(event.record, "activity", shown,
-                        "has no event kind; map it in [sources.eventlog.activities] (or "
-                        '"ignore" it)')
+                        "has no event kind; map it in the activities file (or map it to "
+                        '"ignore")')
             continue
         at = _time(rows, event, values.get("timestamp", ""), fmt)
         if at is None:
