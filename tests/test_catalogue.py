@@ -12,6 +12,7 @@ from ibis import Deferred, _
 
 import supportmetrics.metrics as catalogue
 from supportmetrics import Workspace
+from supportmetrics.engine.checks import check_catalogue
 from supportmetrics.engine.sources import unit_tables
 from supportmetrics.engine.summary import format_value, summary_rows
 from supportmetrics.metrics import (
@@ -29,7 +30,6 @@ from supportmetrics.metrics import (
     headline_metrics,
     tile_metrics,
 )
-from supportmetrics.metrics.checks import check_catalogue
 from supportmetrics.metrics.common import flag, ratio
 from supportmetrics.metrics.model import Data, Needs
 from supportmetrics.metrics.reference import render

@@ -16,6 +16,7 @@ from ibis import _
 
 from supportmetrics.config import Settings
 from supportmetrics.engine.facts import reply_groups, solve_credit, status_changes, ticket_facts
+from supportmetrics.engine.levels import with_levels
 from supportmetrics.metrics.flags import flags_of
 from supportmetrics.metrics.model import resolve
 from supportmetrics.schema import TABLES, ColumnType, TableSpec
@@ -115,6 +116,9 @@ SOURCES: dict[str, SourceInfo] = {
                    _TICKET_TABLES, "tickets"),
         SourceInfo("solved", "ticket_id", "tickets, credited to the assignee at the solve",
                    _TICKET_TABLES, "tickets"),
+        SourceInfo("escalations", "ticket_id",
+                   "tickets with a support level, credited to the first level's agent and team",
+                   _TICKET_TABLES, "tickets"),
         SourceInfo("waits", "wait_id", "customer waits ended by a public agent reply",
                    _TICKET_TABLES, "tickets"),
         SourceInfo("open_spans", "ticket_id", "spans of time a ticket was open (not solved)",
@@ -202,7 +206,7 @@ class Sources:
         facts = self._materialize(
             "ticket_facts", ticket_facts(tickets, events, self.get("status_changes"))
         )
-        facts = solve_credit(facts, events)
+        facts = with_levels(solve_credit(facts, events), events)
         facts = with_repeat_contact(self._with_sla(facts), self.settings)
         return self._materialize("facts", facts)
 
@@ -223,6 +227,12 @@ class Sources:
 
     def _solved(self) -> Table:
         return self.get("facts").mutate(agent_id=_.solved_agent)
+
+    def _escalations(self) -> Table:
+        # an escalation counts for the level that passed the ticket on (engine/levels.py)
+        return self.get("facts").filter(_.top_level.notnull()).mutate(
+            agent_id=_.first_level_agent, team=_.first_level_team
+        )
 
     def _waits(self) -> Table:
         tickets = self.raw("tickets")
@@ -607,7 +617,7 @@ def source_columns(name: str) -> tuple[str, ...]:
 
 def unit_tables(settings: Settings | None = None) -> dict[str, Table]:
     """Every source's units as an unbound table of their columns and types, by source name:
-    what the catalogue's declarations are checked against (``metrics.check_catalogue``).
+    what the catalogue's declarations are checked against (``engine.checks.check_catalogue``).
 
     Built over unbound tables of the canonical schema: nothing is read or executed.
     """

@@ -6,6 +6,7 @@ from supportmetrics.errors import UnknownMetricError
 from supportmetrics.metrics import (
     calls,
     customers,
+    levels,
     money,
     resolution,
     responsiveness,
@@ -35,6 +36,7 @@ DOMAINS = {
     "Customer experience": satisfaction.METRICS + customers.METRICS,
     "Responsiveness": responsiveness.METRICS,
     "Resolution and backlog": resolution.METRICS,
+    "Support levels": levels.METRICS,
     "Volume": volume.METRICS,
     "Calls and agents": calls.METRICS,
     "Money": money.METRICS,
