@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup test lint docs demo bench bench-latency
+.PHONY: setup test lint docs demo bench bench-latency screenshots
 setup:
 	python3 -m venv $(VENV) && $(VENV)/bin/pip install -q -e '.[test,dev]'
 
@@ -10,7 +10,7 @@ test:
 	$(VENV)/bin/pytest
 
 lint:
-	$(VENV)/bin/ruff check src tests benchmarks && $(VENV)/bin/mypy
+	$(VENV)/bin/ruff check src tests benchmarks scripts && $(VENV)/bin/mypy
 
 docs:
 	$(PY) -m supportmetrics.metrics.reference > docs/metrics.md
@@ -26,3 +26,7 @@ bench:
 # warm query / summary / report / CLI start-up latency on the demo workspace (benchmarks/RESULTS.md)
 bench-latency:
 	$(PY) benchmarks/bench_latency.py
+
+# the dashboard's screenshots in docs/images/ (needs ./demo, `make demo`, and chromium)
+screenshots:
+	$(PY) scripts/dashboard_screenshots.py ./demo docs/images

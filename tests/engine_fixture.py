@@ -41,6 +41,9 @@ TICKETS = [
     ("T8", "2025-11-03 09:00", "email", "returns", "normal", "C1", "a1", "tier1", "solved", None, None, None, None),
 ]
 
+#: support levels of T3's assignments: a1 on the first line, then a3 on the second
+LEVELS = {"e16": ("tier1", "1"), "e19": ("tier2", "2")}
+
 EVENTS = [
     # id, ticket, at, kind, actor, status
     ("e1", "T1", "2025-10-01 09:00", "customer_message", "C1", None),
@@ -185,6 +188,10 @@ def build(
                                       "responded_at"]),
         "engagement": _frame(ENGAGEMENT, ["customer_id", "at", "kind", "value"]),
     }
+    events = loads["ticket_events"]
+    for column, index in (("team", 0), ("level", 1)):
+        events[column] = pd.Series([LEVELS.get(e, (None, None))[index] for e in events.event_id],
+                                   dtype=object)
     for name, frame in loads.items():
         for column, cycle in (extra or {}).items():
             if column not in TABLES[name].column_names:

@@ -23,10 +23,13 @@ WORKED_EXAMPLES = [
     ("nps", {"promoters": 80, "passives": 5, "detractors": 15}, 65, "Parker as counts"),
     ("clv_simple", {"order_value": 50, "purchases_per_year": 5, "lifespan_years": 3}, 750,
      "LiveAgent 2025: $50 x 5 x 3"),
-    ("avg_wait_time", {"wait_total": 500, "served": 200}, 2.5, "LiveAgent 2025: 500 min / 200 calls"),
+    # LiveAgent 2025: 500 min / 200 calls = 2.5 min; in seconds 30,000 / 200 = 150 s
+    ("avg_wait_time", {"wait_total": 30000, "served": 200}, 150, "LiveAgent 2025: 500 min / 200 calls"),
     ("csat", {"satisfied": 30, "responses": 50}, 60, "LiveAgent 2025: 30 / 50 x 100"),
     ("cac", {"spend": 10000, "acquired": 20000}, 0.5, "Parker: $10,000 / 20,000 = 50 cents"),
-    ("resolution_time", {"resolution_total": 2, "resolved": 1}, 2, "LiveAgent 2025: Monday->Wednesday"),
+    # Monday -> Wednesday: 2 days = 2 x 86,400 = 172,800 s
+    ("resolution_time", {"resolution_total": 172800, "resolved": 1}, 172800,
+     "LiveAgent 2025: Monday->Wednesday"),
 ]
 
 
@@ -71,7 +74,7 @@ def test_the_examples_declared_in_the_catalogue_hold() -> None:
      "NPS = 70 - 10 = 60 points"),
     (["clv_simple", "-i", "order_value=50", "-i", "purchases_per_year=5", "-i", "lifespan_years=3"],
      "CLV = 50 x 5 x 3 = 750"),
-    (["avg_wait_time", "-i", "wait_total=500", "-i", "served=200"], "AWT = 500 / 200 = 2.5 min"),
+    (["avg_wait_time", "-i", "wait_total=30000", "-i", "served=200"], "AWT = 30000 / 200 = 150 s"),
     (["csat", "-i", "satisfied=30", "-i", "responses=50"], "CSAT = (30 / 50) x 100 = 60 %"),
     (["cac", "-i", "spend=10000", "-i", "acquired=20000"], "CAC = 10000 / 20000 = 0.5"),
 ])
@@ -108,9 +111,9 @@ def test_every_other_formula() -> None:
         "asa": ({"wait_total": 2500, "answered": 100}, 25),
         "service_level": ({"answered_within": 160, "offered": 210, "short_abandons": 10}, 80),
         "abandonment_rate": ({"abandoned": 30, "short_abandons": 10, "offered": 210}, 10),
-        "first_response_time": ({"first_response_total": 600, "requests": 40}, 15),
-        "frt_per_resolved": ({"first_response_total": 600, "solved": 30}, 20),
-        "response_time": ({"response_total": 900, "responses": 60}, 15),
+        "first_response_time": ({"first_response_total": 36000, "requests": 40}, 900),  # 15 min
+        "frt_per_resolved": ({"first_response_total": 36000, "solved": 30}, 1200),  # 20 min
+        "response_time": ({"response_total": 54000, "responses": 60}, 900),  # 15 min
         "resolution_rate": ({"solved": 90, "created": 120}, 75),
         "resolution_ratio": ({"solved": 90, "unsolved": 10}, 9),
         "fcr_rate": ({"first_contact": 70, "solved": 100}, 70),
@@ -221,3 +224,15 @@ def test_erlang_calculators(capsys: pytest.CaptureFixture[str]) -> None:
     assert first.startswith("A = 100 x 180 / 1800; agents = fewest N") and first.endswith(
         "= 14 agents")
     assert second.startswith("traffic A = 10 Erlangs; with 14 agents: P(wait) 17.4")
+
+
+def test_a_calculator_named_like_a_metric_speaks_its_units() -> None:
+    """One id, one number: ``calc first_response_time`` gives seconds, as the catalogue does."""
+    from supportmetrics.metrics import CATALOGUE
+
+    shared = sorted(name for name in CALCULATORS if name in CATALOGUE)
+    assert {n: CALCULATORS[n].unit for n in shared} == {n: CATALOGUE[n].unit.value for n in shared}
+    # the durations among them: what was minutes and hours is now seconds
+    assert {n for n in shared if CATALOGUE[n].unit.value == "seconds"} == {
+        "aht", "asa", "avg_wait_time", "first_response_time", "frt_per_resolved", "response_time",
+        "resolution_time"}

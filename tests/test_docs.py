@@ -63,7 +63,7 @@ INTERNAL = re.compile(
 
 
 def _user_facing_files() -> list[Path]:
-    files = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    files = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
     files += sorted(p for p in (REPO / "examples").rglob("*") if p.suffix in (".md", ".toml"))
     files += sorted((REPO / "src" / "supportmetrics").rglob("*.py"))
     return files
@@ -134,7 +134,7 @@ def _anchors(path: Path) -> set[str]:
 
 def test_links_between_documents_resolve() -> None:
     broken = []
-    for document in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+    for document in [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]:
         for target in LINK.findall(document.read_text(encoding="utf-8")):
             if re.match(r"[a-z]+:", target):
                 continue  # https:, mailto:

@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-DOCUMENTS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+DOCUMENTS = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
 SHELLS = ("bash", "sh", "shell")
 PYTHON = "python"
 EXIT = re.compile(r"#.*\bexit (\d+)\s*$")

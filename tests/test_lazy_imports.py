@@ -33,7 +33,10 @@ def imported(argv: list[str]) -> tuple[int, list[str]]:
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["--version"], ["metrics", "--help"],
-                                  ["report", "--help"], ["ingest", "--help"]])
+                                  ["report", "--help"], ["ingest", "--help"],
+                                  ["import", "--help"], ["sync", "--help"],
+                                  ["alerts", "--help"], ["serve", "--help"],
+                                  ["tokens", "--help"]])
 def test_help_and_version_import_no_query_stack(argv: list[str]) -> None:
     assert imported(argv) == (0, [])
 

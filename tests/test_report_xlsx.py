@@ -174,7 +174,7 @@ def test_calculator_recomputes_the_worked_examples(recalculated: dict[str, Any])
         "churn_from_retention": 25,  # 100 - 75 (Parker)
         "clv_simple": 750,  # 50 x 5 x 3 (LiveAgent 2025)
         "cac": 0.5,  # 10,000 / 20,000 (Parker)
-        "avg_wait_time": 2.5,  # 500 / 200 (LiveAgent 2025)
+        "avg_wait_time": 150,  # 30,000 s / 200 (LiveAgent 2025's 500 min / 200 = 2.5 min)
         "ces": 2.4,  # sample: 120 / 50
         "aht": 330,  # sample: (24,000 + 3,000 + 6,000) / 100
         "asa": 30,  # sample: 3,000 / 100

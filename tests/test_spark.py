@@ -83,6 +83,9 @@ CASES = [
     ("agent_utilization", {"by": ("agent_id",)}),
     ("feedback_volume", {"by": ("hour_of_week",)}),  # local time
     ("tickets_solved", {"grain": "range"}),
+    ("resolution_rate", {"by": ("team",)}),  # Derived: a ratio of two metrics
+    ("cost_per_ticket", {}),  # Derived over a ledger sum and a ticket count
+    ("abandonment_rate", {}),  # flags of the catalogue, one reading a setting
 ]
 
 

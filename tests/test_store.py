@@ -28,7 +28,7 @@ from supportmetrics.metrics import CATALOGUE
 OCT = "2025-10-01"
 #: catalogue metrics over tickets and their events (the ones the store feeds)
 TICKET_SOURCES = {"tickets", "first_responses", "solved", "waits", "open_spans", "sla", "requests",
-                  "handled"}
+                  "handled", "escalations"}
 
 
 def ticket_queries() -> list:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from supportmetrics.atomic import atomic_write
 from supportmetrics.errors import WorkspaceError
 from supportmetrics.integrity import check_database, is_locked, mark_checked, scan
 
@@ -54,17 +54,9 @@ def sha256(path: Path) -> str:
 
 
 def _copy(source: Path, target: Path) -> None:
-    """Copy to ``target`` through a ``.part`` file flushed to disk, then renamed."""
-    part = target.with_name(target.name + ".part")
-    try:
-        with source.open("rb") as src, part.open("wb") as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
-            dst.flush()
-            os.fsync(dst.fileno())
-        part.replace(target)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
+    """Copy to ``target`` through a temporary file flushed to disk, then renamed."""
+    with atomic_write(target) as part, source.open("rb") as src, part.open("wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
 
 
 def backup(con: duckdb.DuckDBPyConnection, workspace: Path, target: Path) -> BackupResult:

@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from supportmetrics.currency import check_currency
 from supportmetrics.errors import ConfigError
@@ -39,16 +47,24 @@ def check_zone(value: str) -> str:
     return value
 
 
-def check_timestamp_format(value: str) -> str:
-    """A strptime format the database reads (``%Q`` or ``%s`` are refused here, not mid-load)."""
+def strptime_error(fmt: str) -> str | None:
+    """Why the database cannot parse timestamps with the strptime format ``fmt`` (its own
+    words), or None when it can: the one probe of a format, for settings and loads alike."""
     import duckdb
 
     try:
-        duckdb.connect().execute("SELECT try_strptime('', ?)", [value])
-    except duckdb.Error:
+        duckdb.connect().execute("SELECT try_strptime('', ?)", [fmt]).fetchall()
+    except duckdb.Error as exc:
+        return str(exc).split("Error: ", 1)[-1].splitlines()[0]
+    return None
+
+
+def check_timestamp_format(value: str) -> str:
+    """A strptime format the database reads (``%Q`` or ``%s`` are refused here, not mid-load)."""
+    if strptime_error(value) is not None:
         raise ValueError(
             f"{value!r} is not a strptime format the loader reads (e.g. '%Y-%m-%d %H:%M:%S', "
-            "'%m/%d/%Y %I:%M %p'; %s and %Q are not supported)") from None
+            "'%m/%d/%Y %I:%M %p'; %s and %Q are not supported)")
     return value
 
 
@@ -277,6 +293,244 @@ def check_engine_url(value: str) -> str:
                      "(e.g. spark://local[2])")
 
 
+#: the helpdesks and log shapes `import` and `sync` read (``[sources.NAME]``), sorted; each is
+#: a module supportmetrics.importers.NAME
+SOURCE_NAMES = ("chatwoot", "eventlog", "freshdesk", "helpscout", "intercom", "updatelog",
+                "zammad", "zendesk")
+
+
+class Source(_Frozen):
+    """A helpdesk's API for ``supportmetrics sync NAME`` (``[sources.NAME]``).
+
+    Every key may instead come from the environment, which wins: ``SUPPORTMETRICS_NAME_URL``,
+    ``SUPPORTMETRICS_NAME_EMAIL``, ``SUPPORTMETRICS_NAME_TOKEN`` (e.g.
+    ``SUPPORTMETRICS_ZENDESK_TOKEN``). The token is a secret: it is never printed or logged.
+    """
+
+    #: the account's API address, e.g. https://acme.zendesk.com
+    url: str | None = None
+    #: the user the token belongs to (Zendesk API tokens), if the source needs one
+    email: str | None = None
+    #: API token or key (prefer the environment variable to keeping it in this file)
+    token: SecretStr | None = None
+    #: the first sync fetches what changed since this date (default: everything)
+    start: date | None = None
+    #: records asked for per page
+    page_size: Annotated[int, Field(ge=1, le=1000)] = 1000
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f"{value!r} is not an http(s) address (e.g. https://acme.zendesk.com)")
+        return None if value is None else value.rstrip("/")
+
+
+# --- alerts, notification channels and digests ([alerts.NAME], [notify.NAME], [digests.NAME]) --
+
+CONDITIONS = ("above", "below", "off_target", "change", "spike", "sla_at_risk", "backlog_over")
+SEVERITIES = ("info", "warning", "critical")
+ALERT_GRAINS = ("day", "week", "month", "quarter", "year")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d)\s*$")
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def parse_duration(text: str) -> float:
+    """``"30m"``, ``"4h"``, ``"1d"`` -> seconds; ``"0"`` or ``""`` -> 0 (never)."""
+    if text.strip() in ("", "0"):
+        return 0.0
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a duration like 30m, 4h or 1d")
+    number, unit = float(match.group(1)), match.group(2)
+    return number * {"m": 60, "min": 60, "h": 3600, "d": 86400}[unit]
+
+
+def check_cron(value: str) -> str:
+    """A five-field cron expression (``0 8 * * MON``), read in the workspace time zone."""
+    from croniter import croniter
+
+    if len(value.split()) != 5 or not croniter.is_valid(value):
+        raise ValueError(f"{value!r} is not a cron schedule of five fields, e.g. "
+                         "'0 8 * * MON' (minute hour day-of-month month day-of-week)")
+    return value
+
+
+def environment_names(text: str) -> tuple[str, ...]:
+    """The ``${NAME}`` environment variables a channel URL refers to."""
+    return tuple(_ENV.findall(text))
+
+
+class AlertRule(_Frozen):
+    """``[alerts.NAME]``: a metric, a grain and one condition (docs/alerts.md)."""
+
+    condition: str
+    metric: str | None = None
+    value: float | None = None
+    percent: bool = False
+    compare: str = "previous"
+    by: str = "category"
+    within_minutes: float = Field(default=60, gt=0)
+    age_hours: float | None = Field(default=None, gt=0)
+    grain: str = "day"
+    period: str = "current"
+    where: dict[str, str] = Field(default_factory=dict)
+    for_: int = Field(default=1, ge=1, alias="for")
+    severity: str = "warning"
+    channels: tuple[str, ...] = ()
+    repeat: str = "0"
+    schedule: str | None = None
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @field_validator("condition")
+    @classmethod
+    def _condition(cls, value: str) -> str:
+        if value not in CONDITIONS:
+            raise ValueError(f"{value!r} is not a condition: use one of {', '.join(CONDITIONS)}")
+        return value
+
+    @field_validator("metric")
+    @classmethod
+    def _metric(cls, value: str | None) -> str | None:
+        from supportmetrics.metrics import CATALOGUE
+
+        if value is not None and value not in CATALOGUE:
+            raise ValueError(f"{value!r} is not a metric id (supportmetrics metrics --list "
+                             "shows them)")
+        return value
+
+    @field_validator("severity")
+    @classmethod
+    def _severity(cls, value: str) -> str:
+        if value not in SEVERITIES:
+            raise ValueError(f"{value!r}: use one of {', '.join(SEVERITIES)}")
+        return value
+
+    @field_validator("grain")
+    @classmethod
+    def _grain(cls, value: str) -> str:
+        if value not in ALERT_GRAINS:
+            raise ValueError(f"{value!r}: use one of {', '.join(ALERT_GRAINS)}")
+        return value
+
+    @field_validator("period")
+    @classmethod
+    def _period(cls, value: str) -> str:
+        if value not in ("current", "last_complete"):
+            raise ValueError(f"{value!r}: use current (the period so far) or last_complete")
+        return value
+
+    @field_validator("compare")
+    @classmethod
+    def _compare(cls, value: str) -> str:
+        if value not in ("previous", "last_year"):
+            raise ValueError(f"{value!r}: use previous (the period before) or last_year (the "
+                             "same period a year before)")
+        return value
+
+    @field_validator("by")
+    @classmethod
+    def _by(cls, value: str) -> str:
+        if value not in ("category", "channel"):
+            raise ValueError(f"{value!r}: spikes are found in the volume by category or channel")
+        return value
+
+    @field_validator("repeat")
+    @classmethod
+    def _repeat(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str | None) -> str | None:
+        return None if value is None else check_cron(value)
+
+    @model_validator(mode="after")
+    def _complete(self) -> AlertRule:
+        needs_metric = self.condition in ("above", "below", "off_target", "change")
+        if needs_metric and self.metric is None:
+            raise ValueError(f"condition {self.condition} needs metric = \"METRIC_ID\"")
+        needs_value = self.condition in ("above", "below", "change")
+        if (needs_value or (self.condition == "backlog_over" and self.age_hours is None)) \
+                and self.value is None:
+            raise ValueError(f"condition {self.condition} needs value = NUMBER")
+        if not self.channels:
+            raise ValueError("channels: name at least one [notify.NAME] channel")
+        return self
+
+    @property
+    def repeat_seconds(self) -> float:
+        return parse_duration(self.repeat)
+
+
+class NotifyChannel(_Frozen):
+    """``[notify.NAME]``: an Apprise URL; ``${NAME}`` parts are read from the environment."""
+
+    url: str
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError("not a notification URL (e.g. mailto://, slack://, ntfy://, "
+                             "msteams://; see docs/alerts.md)")
+        return value
+
+
+class Digest(_Frozen):
+    """``[digests.NAME]``: the period's KPIs on a cron schedule, with the report attached."""
+
+    schedule: str
+    grain: str = "week"
+    where: dict[str, str] = Field(default_factory=dict)
+    channels: tuple[str, ...] = ()
+    attach: tuple[str, ...] = ("xlsx",)
+    title: str | None = None
+    dashboard_url: str | None = None
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        return check_cron(value)
+
+    @field_validator("grain")
+    @classmethod
+    def _grain(cls, value: str) -> str:
+        if value not in ("week", "month"):
+            raise ValueError(f"{value!r}: a digest covers a week or a month")
+        return value
+
+    @field_validator("attach")
+    @classmethod
+    def _attach(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for fmt in value:
+            if fmt not in ("xlsx", "pdf", "html"):
+                raise ValueError(f"{fmt!r}: attach xlsx, pdf and/or html")
+        return value
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("name at least one [notify.NAME] channel")
+        return value
+
+
+def check_channels(settings: Settings) -> list[str]:
+    """Rules and digests naming a channel that ``[notify]`` does not define."""
+    problems = []
+    for kind, items in (("alerts", settings.alerts), ("digests", settings.digests)):
+        for name, item in items.items():
+            for channel in item.channels:
+                if channel not in settings.notify:
+                    known = ", ".join(sorted(settings.notify)) or "none is"
+                    problems.append(f"{kind}.{name}.channels: {channel!r} is not a [notify.NAME] "
+                                    f"channel ({known} defined)")
+    return problems
+
+
 class Settings(_Frozen):
     timezone: str = "UTC"
     currency: str | None = None
@@ -289,6 +543,19 @@ class Settings(_Frozen):
     clv: dict[str, float] = Field(default_factory=dict)
     mappings: dict[str, TableMapping] = Field(default_factory=dict)
     engine: Engine = Field(default_factory=Engine)
+    sources: dict[str, Source] = Field(default_factory=dict)
+    alerts: dict[str, AlertRule] = Field(default_factory=dict)
+    notify: dict[str, NotifyChannel] = Field(default_factory=dict)
+    digests: dict[str, Digest] = Field(default_factory=dict)
+
+    @field_validator("sources")
+    @classmethod
+    def _sources(cls, value: dict[str, Source]) -> dict[str, Source]:
+        unknown = [name for name in value if name not in SOURCE_NAMES]
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)}: not a source (sources: "
+                             f"{', '.join(SOURCE_NAMES)})")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -323,6 +590,13 @@ class Settings(_Frozen):
         if problems:
             raise ValueError("; ".join(problems))
         return value
+
+    @model_validator(mode="after")
+    def _channels_known(self) -> Settings:
+        problems = check_channels(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     @field_validator("currency")
     @classmethod
@@ -385,7 +659,7 @@ def issues(exc: ValidationError) -> str:
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"])
         message = str(err["msg"]).removeprefix("Value error, ")
-        lines.append(f"{key}: {message}")
+        lines.append(f"{key}: {message}" if key else message)
     if len(lines) == 1:
         return lines[0]
     return f"{len(lines)} problems:\n" + "\n".join(f"  {line}" for line in lines)

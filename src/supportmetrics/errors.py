@@ -16,6 +16,8 @@
      |    +-- MissingDependency      a feature needs an optional package that is not installed
      |    +-- ResourceError          the machine refused: disk full, out of memory, no permission,
      |                               a directory that does not exist
+     |    +-- SourceError            a helpdesk source is unknown, not installed, or its API
+     |                               refused (bad credentials, gave up after retries)
      +-- InternalError               a bug in supportmetrics (CLI exit 1, HTTP 500)
           +-- UnsupportedOperation   a metric kind or backend operation has no compiler
 
@@ -141,6 +143,10 @@ class MissingDependency(UserError):
 
 class ResourceError(UserError):
     """The machine refused: disk full, out of memory, no permission, a missing directory."""
+
+
+class SourceError(UserError):
+    """A helpdesk source (``import`` / ``sync``) is unknown, not available, or its API refused."""
 
 
 class QueryWarning(UserWarning):

@@ -4,8 +4,9 @@
 * :func:`business_days` / :func:`business_table` -- per calendar and UTC day, the open
   intervals and the business seconds before the day;
 * :func:`with_local_time`, :func:`with_business_seconds`, :func:`business_duration`,
-  :func:`calendar_key`, :func:`period_start` -- Ibis helpers (an equi-join plus arithmetic);
-* :func:`periods` / :class:`Period` -- local periods with their UTC bounds.
+  :func:`calendar_key`, :func:`clock_duration`, :func:`period_start` -- Ibis helpers (an equi-join plus arithmetic);
+* :func:`periods` / :class:`Period`, :func:`grain_start`, :func:`next_grain`, :func:`shift` --
+  local periods with their UTC bounds (:mod:`~supportmetrics.calendar.periods`);
 """
 
 from __future__ import annotations
@@ -22,22 +23,19 @@ from supportmetrics.calendar.business import (
 from supportmetrics.calendar.expr import (
     business_duration,
     calendar_key,
+    clock_duration,
     epoch_seconds,
     period_start,
     with_business_seconds,
     with_local_time,
 )
+from supportmetrics.calendar.periods import GRAINS, Period, grain_start, next_grain, periods, shift
 from supportmetrics.calendar.zones import (
     DAY,
-    GRAINS,
-    Period,
     epoch_day,
-    grain_start,
     local_midnight_utc,
     local_to_epoch,
-    next_grain,
     offset_at,
-    periods,
     zone_days,
 )
 
@@ -51,6 +49,7 @@ __all__ = [
     "business_table",
     "calendar_key",
     "calendar_zone",
+    "clock_duration",
     "closed_dates",
     "epoch_day",
     "epoch_seconds",
@@ -63,6 +62,7 @@ __all__ = [
     "period_start",
     "periods",
     "piece_count",
+    "shift",
     "with_business_seconds",
     "with_local_time",
     "zone_days",

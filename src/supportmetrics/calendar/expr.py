@@ -136,6 +136,32 @@ def calendar_key(team_column: ir.StringValue, settings: Settings) -> ir.StringVa
     )
 
 
+def clock_duration(
+    t: ir.Table,
+    start_col: str,
+    end_col: str,
+    out: str,
+    *,
+    business: bool,
+    business_table: ir.Table,
+    settings: Settings,
+    team: str | None = "team",
+) -> ir.Table:
+    """Add ``out`` (float64): seconds from ``start_col`` to ``end_col`` on a clock.
+
+    The one home of "a duration on the calendar or the business clock": the calendar clock is
+    the wall-clock difference; the business clock counts the open hours of the calendar of the
+    row's ``team`` column (:func:`calendar_key`), or of the default calendar when ``team`` is
+    None or not a column of ``t``. Null when either timestamp is null.
+    """
+    if not business:
+        seconds = t[end_col].epoch_seconds() - t[start_col].epoch_seconds()
+        return t.mutate(**{out: seconds.cast("float64")})
+    key = (calendar_key(t[team], settings) if team is not None and team in t.columns
+           else ibis.literal(DEFAULT_CALENDAR, "string"))
+    return business_duration(t, start_col, end_col, business_table, out, calendar=key)
+
+
 def period_start(local_ts: ir.TimestampValue, grain: str) -> ir.DateValue:
     """The local date starting the ``grain`` period of a local timestamp expression.
 

@@ -1,4 +1,4 @@
-"""Local time: per-UTC-day offset table of a time zone, and local periods in UTC.
+"""Local time: per-UTC-day offset table of a time zone, and local midnights in UTC.
 
 Every timestamp in a workspace is a naive UTC ``timestamp``. Local wall-clock time is
 ``utc + offset``; the offset of an instant is read from :func:`zone_days`, a table with one
@@ -9,7 +9,6 @@ equi-join on ``day`` plus arithmetic (see :mod:`supportmetrics.calendar.expr`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,7 +16,6 @@ import pyarrow as pa
 
 DAY = 86400
 EPOCH_DATE = date(1970, 1, 1)
-GRAINS = ("day", "week", "month", "quarter", "year", "range")
 
 ZONE_SCHEMA = pa.schema(
     [
@@ -96,68 +94,6 @@ def zone_days(timezone: str, first: date, last: date) -> pa.Table:
     )
 
 
-@dataclass(frozen=True)
-class Period:
-    """A half-open local period ``[start, end)`` and its bounds as naive UTC datetimes."""
-
-    start: date
-    end: date
-    start_utc: datetime
-    end_utc: datetime
-
-
-def grain_start(day: date, grain: str) -> date:
-    """The first local date of the ``grain`` period (ISO weeks start on Monday) holding day."""
-    if grain in ("day", "range"):
-        return day
-    if grain == "week":
-        return day - timedelta(days=day.weekday())
-    if grain == "month":
-        return day.replace(day=1)
-    if grain == "quarter":
-        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    if grain == "year":
-        return date(day.year, 1, 1)
-    raise ValueError(f"unknown grain {grain!r}; expected one of {', '.join(GRAINS)}")
-
-
-def next_grain(day: date, grain: str) -> date:
-    """The first date of the period after the one starting at ``day`` (a period start)."""
-    if grain == "day":
-        return day + timedelta(days=1)
-    if grain == "week":
-        return day + timedelta(days=7)
-    months = {"month": 1, "quarter": 3, "year": 12}.get(grain)
-    if months is None:
-        raise ValueError(f"grain {grain!r} has no next period")
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def local_midnight_utc(zone: ZoneInfo, day: date) -> datetime:
     """Local midnight starting ``day`` in ``zone`` as a naive UTC datetime (fold=0)."""
     return datetime.fromtimestamp(local_to_epoch(zone, day), UTC).replace(tzinfo=None)
-
-
-def periods(grain: str, start: date, end: date, timezone: str) -> list[Period]:
-    """The local periods of ``grain`` covering ``[start, end)``, with DST-correct UTC bounds.
-
-    ``grain`` is day, week (ISO, Monday), month, quarter, year, or range (a single period
-    ``[start, end)``). The first period starts at the grain start holding ``start``; the last
-    ends at the first period boundary at or after ``end``. An empty range gives ``[]``.
-    """
-    if grain not in GRAINS:
-        raise ValueError(f"unknown grain {grain!r}; expected one of {', '.join(GRAINS)}")
-    if end < start:
-        raise ValueError(f"periods: end {end} is before start {start}")
-    zone = ZoneInfo(timezone)
-    if end == start:
-        return []
-    if grain == "range":
-        bounds = [start, end]
-    else:
-        bounds = [grain_start(start, grain)]
-        while bounds[-1] < end:
-            bounds.append(next_grain(bounds[-1], grain))
-    utc = [local_midnight_utc(zone, b) for b in bounds]
-    return [Period(bounds[i], bounds[i + 1], utc[i], utc[i + 1]) for i in range(len(bounds) - 1)]

@@ -19,7 +19,7 @@ from supportmetrics.cli import upkeep as _upkeep  # noqa: E402,F401
 from supportmetrics.cli.app import app, configure_consoles, console_error, err_console, state
 from supportmetrics.errors import UserError, translate_errors
 
-for _optional in ("demo", "calc", "metrics", "report"):
+for _optional in ("demo", "calc", "metrics", "report", "imports", "alerts", "serve"):
     try:
         __import__(f"supportmetrics.cli.{_optional}")
     except ModuleNotFoundError as _exc:  # a module not written yet, or an extra not installed

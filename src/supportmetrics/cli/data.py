@@ -98,6 +98,8 @@ def ingest(
                                progress=lambda m: status.update(Text(m)),
                                refresh=refresh)
     report_load(result)
+    if result.committed and result.accepted:
+        alerts_after_load(ws.directory, (table,))
     if result.file_problems:  # a file missing or unreadable, or a mapping it does not fit
         raise typer.Exit(2)
     if not result.ok:
@@ -107,6 +109,29 @@ def ingest(
 def _character(text: str) -> str:
     """``\\t`` and ``tab`` as typed on a command line are a tab."""
     return "\t" if text in ("\\t", "tab") else text
+
+
+def alerts_after_load(directory: Path, tables: tuple[str, ...]) -> None:
+    """Evaluate the alert rules that read what a load just wrote (docs/alerts.md)."""
+    from supportmetrics.alerts import after_load
+
+    if not ws_has_alerts(directory):
+        return
+    result = after_load(directory, tables)
+    if result is None:
+        return
+    held = [e.rule for e in result.evaluated if e.held]
+    say(err_console, "alerts:", "bold", f"{len(result.evaluated)} rule(s) evaluated, "
+        f"{len(held)} holding{': ' + ', '.join(held) if held else ''}; {result.sent} notice(s) "
+        f"sent, {result.retrying} to retry")
+    for message in result.errors:
+        say(err_console, "alerts:", "bold red", message)
+
+
+def ws_has_alerts(directory: Path) -> bool:
+    from supportmetrics.config import load_settings
+
+    return bool(load_settings(directory / "supportmetrics.toml").alerts)
 
 
 def report_load(result: LoadResult) -> None:

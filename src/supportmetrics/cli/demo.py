@@ -14,12 +14,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from supportmetrics.cli.app import app, console
+from supportmetrics.cli.app import app, console, state
 
 
 @app.command()
 def demo(
-    directory: Path = typer.Argument(Path("demo"), help="Where to create the demo workspace."),
+    directory: Path | None = typer.Argument(None, help="Where to create the demo workspace (default: "
+                                     "the -w workspace when given, else ./demo).",
+                                     show_default=False),
     seed: int = typer.Option(7, "--seed", help="Random seed: the same seed gives the same data."),
     tickets: int = typer.Option(60_000, "--tickets", help="Size: tickets in the year."),
     parquet_out: Path = typer.Option(
@@ -27,16 +29,21 @@ def demo(
     ),
 ) -> None:
     """Build a demo workspace: a year of a support team sized to its volume, then its KPIs."""
+    from supportmetrics.cli.summary import print_summary
     from supportmetrics.demo import build_demo, steps
-    from supportmetrics.engine.summary import print_summary
     from supportmetrics.workspace import Workspace
 
+    if directory is None:
+        directory = state.workspace if state.workspace is not None else Path("demo")
     with _progress(steps(tickets, parquet_out)) as step:
         results = build_demo(directory, seed, tickets, parquet_out, progress=step)
     view = Table("table", "rows", "rejected", title=Text(f"demo workspace in {directory}"))
     for name, result in results.items():
         view.add_row(name, f"{result.accepted:,}", f"{result.rejected_rows:,}")
     console.print(view)
+    from supportmetrics.cli.data import alerts_after_load
+
+    alerts_after_load(directory, tuple(results))
     with Workspace.open(directory, read_only=True) as ws:
         print_summary(ws, console)
     console.print(

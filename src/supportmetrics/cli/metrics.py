@@ -32,7 +32,8 @@ AS_OF_HELP = ("Judge SLA targets as of this local date or time (2025-12-31T18:00
 FORMATS = ("table", "csv", "json")
 
 
-def _where(options: list[str]) -> list[tuple[str, str]]:
+def parse_where(options: list[str]) -> list[tuple[str, str]]:
+    """The `--where COLUMN=VALUE` options as (column, value) pairs, or a QueryError."""
     pairs = []
     for option in options:
         name, sep, value = option.partition("=")
@@ -67,13 +68,14 @@ def metrics_command(
     dates of the workspace time zone.
     """
     from supportmetrics.engine import build_query
+    from supportmetrics.records import with_units
 
     _check_format(fmt)
     if list_ or not ids:
         _print_catalogue(fmt)
         return
     queries = [
-        build_query(i, grain, _by(by), from_, to, _where(where), clock, stat, as_of) for i in ids
+        build_query(i, grain, _by(by), from_, to, parse_where(where), clock, stat, as_of) for i in ids
     ]
     with open_workspace(read_only=True) as ws, query_notes() as notes:
         engine = ws.engine(state.engine)
@@ -82,18 +84,6 @@ def metrics_command(
     emit(frame, fmt, zone, caption=f"periods in {zone}", humanise=True)
     for message in notes:
         say(err_console, "note:", "bold yellow", message)
-
-
-def with_units(frame: pd.DataFrame) -> pd.DataFrame:
-    """``unit`` (the catalogue's unit of each row's metric) after ``value``."""
-    from supportmetrics.metrics import CATALOGUE
-
-    frame = frame.copy()
-    units = frame["metric"].map(lambda m: CATALOGUE[m].unit.value) if len(frame) else []
-    frame.insert(list(frame.columns).index("value") + 1, "unit", units)
-    if "without_end" in frame:  # a duration metric among others: none for the others
-        frame["without_end"] = frame["without_end"].astype("Int64")
-    return frame
 
 
 @app.command()
@@ -112,10 +102,11 @@ def explain(
     """
     from supportmetrics.engine import build_query
     from supportmetrics.metrics import CATALOGUE, Unit
+    from supportmetrics.records import period_bounds as _period_bounds
 
     _check_format(fmt)
     start, end, g = _period_bounds(period, grain)
-    query = build_query(metric, g, (), start, end, _where(where), clock, as_of=as_of)
+    query = build_query(metric, g, (), start, end, parse_where(where), clock, as_of=as_of)
     with open_workspace(read_only=True) as ws, query_notes() as notes:
         frame = ws.engine(state.engine).explain(query)
         zone = ws.settings.timezone
@@ -138,6 +129,8 @@ def facts(
     Times carry their offset: CSV gives them in the workspace time zone (2025-10-01
     11:00:00+0200), Parquet as UTC instants. Durations are in seconds.
     """
+    from supportmetrics.records import aware as _aware
+
     if what != "tickets":
         raise QueryError(f"facts {what!r}: only 'tickets' facts exist")
     if fmt not in ("csv", "parquet"):
@@ -154,56 +147,17 @@ def facts(
         _write_csv(table.order_by("ticket_id"), ws.settings.timezone, out)
 
 
-def _aware(table: Any) -> Any:
-    """Timestamp columns (stored as UTC) marked as UTC instants."""
-    import ibis.expr.datatypes as dt
-
-    return table.mutate(**{
-        name: table[name].cast(dt.Timestamp(timezone="UTC"))
-        for name, dtype in table.schema().items() if dtype.is_timestamp() and not dtype.timezone
-    })
-
-
 def _write_csv(table: Any, zone: str, out: Path | None) -> None:
     """Stream ``table`` as CSV, its times in ``zone``, to ``out`` or stdout."""
-    import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    from supportmetrics.csv_cells import safe_arrow
+    from supportmetrics.records import zoned_arrow
 
-    arrow = safe_arrow(table.to_pyarrow())  # text cells follow the formula policy
-    schema = pa.schema([
-        f.with_type(pa.timestamp(f.type.unit, tz=zone)) if pa.types.is_timestamp(f.type) else f
-        for f in arrow.schema
-    ])
+    arrow = zoned_arrow(table.to_pyarrow(), zone)  # text cells follow the formula policy
     sink: Any = typer.get_binary_stream("stdout") if out is None else str(out)
-    pacsv.write_csv(arrow.cast(schema), sink)
+    pacsv.write_csv(arrow, sink)
     if out is None:
         sink.flush()
-
-
-def _period_bounds(period: str | None, grain: str | None) -> tuple[Any, Any, str]:
-    from datetime import date
-
-    from supportmetrics.engine.engine import _next_grain
-    from supportmetrics.engine.query import Grain, check_day, parse_enum
-
-    if period is None:
-        return None, None, grain or "range"
-    try:
-        if len(period) == 7:
-            start, natural = date.fromisoformat(period + "-01"), "month"
-        elif len(period) == 4:
-            start, natural = date(int(period), 1, 1), "year"
-        else:
-            start, natural = date.fromisoformat(period), "day"
-    except ValueError:
-        raise QueryError(f"--period {period!r}: expected 2025, 2025-10 or 2025-10-06") from None
-    check_day(start, "--period", period)
-    g = grain or natural
-    # --grain range: the period as written (a year, a month or a day) as one range
-    length = parse_enum(Grain, natural if g == "range" else g, "--grain")
-    return start, _next_grain(start, length), g  # type: ignore[arg-type]
 
 
 def _check_format(fmt: str) -> None:
@@ -219,6 +173,8 @@ def emit(frame: pd.DataFrame, fmt: str, zone: str = "UTC", caption: str | None =
 
     from supportmetrics.csv_cells import safe_frame
     from supportmetrics.metrics import Unit
+    from supportmetrics.records import clean as _clean
+    from supportmetrics.records import zoned as _zoned
 
     _check_format(fmt)
     frame = _zoned(frame, zone)
@@ -241,40 +197,10 @@ def emit(frame: pd.DataFrame, fmt: str, zone: str = "UTC", caption: str | None =
         console.print(view)
 
 
-def _zoned(frame: pd.DataFrame, zone: str) -> pd.DataFrame:
-    """Timestamp columns (naive UTC) as times in ``zone`` carrying their offset."""
-    import pandas as pd
-
-    frame = frame.copy()
-    for column in frame.columns:
-        if pd.api.types.is_datetime64_any_dtype(frame[column]):
-            values = frame[column]
-            if getattr(values.dt, "tz", None) is None:
-                values = values.dt.tz_localize("UTC")
-            frame[column] = values.dt.tz_convert(zone)
-    return frame
-
-
-def _clean(record: dict[str, Any]) -> dict[str, Any]:
-    import pandas as pd
-
-    out = {}
-    for key, value in record.items():
-        if value is None or value is pd.NaT or value is pd.NA or (
-                isinstance(value, float) and math.isnan(value)):
-            value = None
-        elif hasattr(value, "isoformat"):  # a time (with its offset) or a date
-            value = value.isoformat()
-        elif hasattr(value, "item"):
-            value = value.item()
-        out[key] = value
-    return out
-
-
 def _cell(value: Any, unit: Unit | None = None) -> str:
     import pandas as pd
 
-    from supportmetrics.engine.summary import format_value
+    from supportmetrics.engine import format_value
 
     if value is None or value is pd.NaT or value is pd.NA or (
             isinstance(value, float) and math.isnan(value)):
@@ -291,15 +217,11 @@ def _cell(value: Any, unit: Unit | None = None) -> str:
 
 
 def _print_catalogue(fmt: str) -> None:
-    from supportmetrics.metrics import CATALOGUE, DOMAINS, direction_label
+    from supportmetrics.metrics import DOMAINS, direction_label
+    from supportmetrics.records import catalogue_records
 
     if fmt == "json":
-        items = [
-            {"id": m.id, "title": m.title, "unit": m.unit.value, "direction": direction_label(m),
-             "kind": m.kind, "anchor": m.anchor, "dimensions": list(m.dimensions),
-             "definition": m.definition, "variant_of": m.variant_of, "source": m.article}
-            for m in CATALOGUE.values()
-        ]
+        items = catalogue_records()
         console.file.write(json.dumps(items) + "\n")
         return
     for domain, metrics in DOMAINS.items():
@@ -314,7 +236,7 @@ def _print_catalogue(fmt: str) -> None:
 @app.command()
 def summary() -> None:
     """Headline KPIs of the last three months."""
-    from supportmetrics.engine.summary import print_summary
+    from supportmetrics.cli.summary import print_summary
 
     with open_workspace(read_only=True) as ws, query_notes() as notes:
         print_summary(ws, console)

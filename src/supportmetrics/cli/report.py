@@ -16,7 +16,7 @@ from supportmetrics.cli.app import (
     open_workspace,
     say,
 )
-from supportmetrics.cli.metrics import _where
+from supportmetrics.cli.metrics import parse_where
 from supportmetrics.errors import QueryError, query_notes
 
 #: the optional packages each format is written with (the error boundary names their extra)
@@ -36,20 +36,23 @@ def report(
     title: str = typer.Option("Customer service report", "--title", help="Report title."),
 ) -> None:
     """Write the report: tracker, volume and spikes, agents, SLA, comments, definitions."""
-    from supportmetrics.reports import FORMATS, build_report, write_report
-    from supportmetrics.reports.model import report_steps
+    from supportmetrics.reports import (
+        FORMATS,
+        build_report,
+        report_steps,
+        require_weasyprint,
+        write_report,
+    )
 
     if fmt not in FORMATS:
         raise QueryError(f"--format {fmt!r}: expected html, xlsx or pdf")
     check_writable(out)
     if fmt == "pdf":  # say what to install before minutes of work, not after
-        from supportmetrics.reports.pdf import require_weasyprint
-
         require_weasyprint()
     with _progress() as progress:
         with open_workspace(read_only=True) as ws, query_notes() as notes:
             model = build_report(ws, period=period, start=from_, end=to, grain=grain,
-                                 where=dict(_where(where)), title=title, progress=progress)
+                                 where=dict(parse_where(where)), title=title, progress=progress)
         steps = report_steps()
         progress(steps, steps, f"writing the {fmt} file")
         write_report(model, fmt, out)

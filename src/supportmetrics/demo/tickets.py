@@ -166,7 +166,8 @@ def generate_tickets(rng: np.random.Generator, world: World, n: int, first_id: i
         **{name: pa.nulls(n, pa.float64()) for name in
            ("first_response_seconds", "resolution_seconds", "reopens", "replies")},
     })
-    events = _events(steps, horizon, table["ticket_id"], table["customer_id"], world.agents)
+    events = _events(steps, horizon, table["ticket_id"], table["customer_id"], world.agents,
+                     world.agent_team)
     return Tickets(table, events, created, solved, final, customer, channel,
                    life.reopen, complaint)
 
@@ -325,8 +326,12 @@ def _status_at(steps: list[Step], horizon: int) -> np.ndarray:
 
 
 def _events(steps: list[Step], horizon: int, ticket_ids: pa.ChunkedArray,
-            customer_ids: pa.ChunkedArray, agent_names: tuple[str, ...]) -> pa.Table:
-    """The steps before the horizon as ticket_events, ordered by ticket and time."""
+            customer_ids: pa.ChunkedArray, agent_names: tuple[str, ...],
+            agent_team: np.ndarray) -> pa.Table:
+    """The steps before the horizon as ticket_events, ordered by ticket and time.
+
+    Assignments carry the assignee's team and its support level (second line 2, else 1).
+    """
     rows, at, kind, actor, status, number = [], [], [], [], [], []
     for index, step in enumerate(steps):
         happened = np.flatnonzero(step.mask & (step.at < horizon))
@@ -345,13 +350,18 @@ def _events(steps: list[Step], horizon: int, ticket_ids: pa.ChunkedArray,
     tickets = ticket_ids.take(pa.array(ticket))
     customers = customer_ids.take(pa.array(ticket))
     agents = pick(agent_names, np.maximum(actors, 0), actors >= 0)
+    kinds = np.concatenate(kind)[order]
+    moved = (kinds == KINDS.index("assignment")) & (actors >= 0)
+    teams = agent_team[np.maximum(actors, 0)]
     return canonical("ticket_events", {
         "event_id": pc.binary_join_element_wise(
             tickets, pick([f"{i:02d}" for i in range(len(steps))], step_number), "-"),
         "ticket_id": tickets,
         "at": when(np.concatenate(at)[order]),
-        "kind": pick(KINDS, np.concatenate(kind)[order]),
+        "kind": pick(KINDS, kinds),
         "actor_id": pc.if_else(pa.array(actors == CUSTOMER), customers, agents),
         "status": pick(STATUSES, np.maximum(statuses, 0), statuses >= 0),
+        "team": pick(TEAMS, teams, moved),
+        "level": pa.array(np.where(teams == TIER2, 2.0, 1.0), pa.float64(), mask=~moved),
     })
 

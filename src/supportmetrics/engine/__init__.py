@@ -6,12 +6,21 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from supportmetrics.config import check_engine_url
+from supportmetrics.dates import parse_date, parse_instant
 from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange, parse_enum
+from supportmetrics.engine.summary import (
+    HEADLINE,
+    format_seconds,
+    format_value,
+    missing_headlines,
+    summary_rows,
+)
 from supportmetrics.errors import QueryError
 
 if TYPE_CHECKING:
     from supportmetrics.engine.engine import Engine
-    from supportmetrics.workspace import Workspace
+    from supportmetrics.engine.sources import SOURCES
+    from supportmetrics.engine.view import WorkspaceView
 
 
 def build_query(
@@ -26,7 +35,6 @@ def build_query(
     as_of: Any = None,
 ) -> Query:
     """A Query from plain values (as the CLI, API and web receive them)."""
-    from supportmetrics.engine.engine import parse_date, parse_instant
     from supportmetrics.metrics import get_metric
 
     get_metric(metric)
@@ -43,7 +51,7 @@ def build_query(
     )
 
 
-def open_engine(workspace: Workspace, url: str | None = None) -> Engine:
+def open_engine(workspace: WorkspaceView, url: str | None = None) -> Engine:
     """A new engine over a workspace: DuckDB by default, Spark for ``spark://...``."""
     from supportmetrics.engine.engine import Engine
 
@@ -59,4 +67,34 @@ def open_engine(workspace: Workspace, url: str | None = None) -> Engine:
     return Engine(workspace.backend, workspace.settings, workspace=workspace)
 
 
-__all__ = ["Clock", "Grain", "Query", "Stat", "TimeRange", "build_query", "open_engine"]
+def __getattr__(name: str) -> Any:
+    """``Engine`` and ``SOURCES`` (each source's tables), imported when first asked for: they
+    bring Ibis, which commands that only print help or the catalogue do not need."""
+    if name == "Engine":
+        from supportmetrics.engine.engine import Engine
+
+        return Engine
+    if name == "SOURCES":
+        from supportmetrics.engine.sources import SOURCES
+
+        return SOURCES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "Engine",
+    "HEADLINE",
+    "SOURCES",
+    "Clock",
+    "Grain",
+    "Query",
+    "Stat",
+    "TimeRange",
+    "build_query",
+    "format_seconds",
+    "format_value",
+    "missing_headlines",
+    "open_engine",
+    "parse_enum",
+    "summary_rows",
+]

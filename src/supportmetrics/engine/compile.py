@@ -30,6 +30,7 @@ from supportmetrics.errors import QueryError, QueryWarning, UnsupportedOperation
 from supportmetrics.metrics.model import (
     Combined,
     Count,
+    Derived,
     Duration,
     Mean,
     Metric,
@@ -37,7 +38,9 @@ from supportmetrics.metrics.model import (
     Ratio,
     Rollup,
     Snapshot,
+    setting,
 )
+from supportmetrics.metrics.model import resolve as resolve  # the engine's too
 
 Table = Any
 
@@ -59,14 +62,6 @@ class Context:
     #: the range's first and last local instants as query parameters (timestamp scalars), so
     #: one compiled query serves every range; None: ``first`` and ``last`` as literals
     bounds: tuple[Any, Any] | None = None
-
-
-def resolve(expr: Any, t: Table, settings: Settings) -> Any:
-    if expr is None:
-        return None
-    if callable(expr) and not isinstance(expr, ibis.Deferred):
-        return expr(t, settings)
-    return expr.resolve(t) if isinstance(expr, ibis.Deferred) else expr
 
 
 def check_dimensions(metric: Metric, query: Query, table: Table) -> None:
@@ -193,19 +188,10 @@ def compile_mean(metric: Mean, query: Query, ctx: Context) -> Table:
 
 def duration_seconds(metric: Duration, t: Table, query: Query, ctx: Context) -> Table:
     """Add ``_seconds`` (end - start on the query's clock; null without an end)."""
-    if query.clock is Clock.BUSINESS:
-        key = (
-            cal.calendar_key(t.team, ctx.settings)
-            if metric.calendar == "team" and "team" in t.columns
-            else ibis.literal("")
-        )
-        t = t.mutate(_calendar=key)
-        t = cal.business_duration(
-            t, metric.start, metric.end, ctx.business_table, "_seconds", calendar=t._calendar
-        )
-        return t
-    return t.mutate(
-        _seconds=(t[metric.end].epoch_seconds() - t[metric.start].epoch_seconds()).cast("float64")
+    return cal.clock_duration(
+        t, metric.start, metric.end, "_seconds", business=query.clock is Clock.BUSINESS,
+        business_table=ctx.business_table, settings=ctx.settings,
+        team="team" if metric.calendar == "team" else None,
     )
 
 
@@ -258,7 +244,7 @@ def compile_snapshot(metric: Snapshot, query: Query, ctx: Context) -> Table:
     t = ctx.sources.get(metric.source, ctx.as_of)
     check_dimensions(metric, query, t)
     t = filtered(metric.where, query, prune(t, metric, query, ctx.settings), ctx.settings)
-    age = metric.min_age_seconds(ctx.settings) if metric.min_age_seconds else None
+    age = setting(metric.min_age_seconds, ctx.settings)
     t = snapshot_units(t, metric.opened, metric.closed, "end", ctx, age, metric.age_from)
     value = t[metric.count_distinct].nunique() if metric.count_distinct else t.count()
     return t.group_by(_group(t, query)).aggregate(value=value.cast("float64"), count=value)
@@ -347,15 +333,17 @@ def compile_combined(metric: Combined, query: Query, ctx: Context) -> Table:
         joined = joined.left_join(table, ["period", *dims]).select(
             *joined.columns, table[name]
         )
-    values = {name: joined[name].fill_null(0) for name in metric.parts}
-    values["period_days"] = joined.period_days.cast("float64")
-    value = metric.formula(values, ctx.settings)
-    count = values[metric.count_part]
-    return joined.select(
+    values = joined.select(
+        "period", *query.by,
+        **{name: joined[name].fill_null(0) for name in metric.parts},
+        period_days=joined.period_days.cast("float64"),
+    )
+    value = resolve(metric.formula, values, ctx.settings)
+    return values.select(
         "period",
         *query.by,
         value=(metric.scale * value).cast("float64"),
-        count=count.cast("int64"),
+        count=values[metric.count_part].cast("int64"),
     )
 
 
@@ -400,7 +388,7 @@ def compile_rollup(metric: Rollup, query: Query, ctx: Context) -> Table:
                 f"{', '.join(metric.dimensions) or 'none'}")
     inner_query = replace(query, metric=metric.of, by=(*query.by, metric.over))
     inner = compile_metric(get_metric(metric.of), inner_query, ctx)
-    weights = metric.weights(ctx.settings)
+    weights: dict[str, float] = setting(metric.weights, ctx.settings)
     cases = [(inner[metric.over] == k, ibis.literal(float(w))) for k, w in weights.items()]
     weight = ibis.cases(*cases, else_=ibis.literal(1.0)) if cases else ibis.literal(1.0)
     inner = inner.filter(inner.value.notnull()).mutate(_w=weight)
@@ -414,6 +402,77 @@ def compile_rollup(metric: Rollup, query: Query, ctx: Context) -> Table:
     )
 
 
+def derived_inputs(metric: Derived, query: Query, ctx: Context) -> dict[str, Query]:
+    """The query of each input of a Derived metric, by input name.
+
+    A Derived metric is broken down only by its own dimensions; an input asked for the
+    dimensions it has (one without a dimension counts for each of its values), and filtered
+    on the columns its units have (a filter it cannot apply is said, not hidden).
+    """
+    from supportmetrics.metrics import get_metric
+
+    for name in query.by:
+        if name not in metric.dimensions:
+            raise QueryError(
+                f"{metric.id} cannot be broken down by {name!r}; its dimensions are: "
+                f"{', '.join(metric.dimensions) or 'none'}")
+    inputs = {name: get_metric(metric_id) for name, metric_id in metric.inputs.items()}
+    columns = {name: set(ctx.sources.get(m.source, ctx.as_of).columns)
+               for name, m in inputs.items()}
+    for name, _value in query.where:
+        if not any(name in c for c in columns.values()):
+            raise QueryError(f"{metric.id}: --where {name}: no such column on its units")
+    queries = {}
+    for name, inner in inputs.items():
+        missing = sorted({attribute_name(c) for c, _v in query.where if c not in columns[name]})
+        if missing:
+            warnings.warn(QueryWarning(
+                f"{query.metric}: --where {', '.join(missing)} does not apply to its part "
+                f"{name!r} ({SOURCES[inner.source].description}), which has no such column; "
+                "that part counts every unit"), stacklevel=2)
+        queries[name] = replace(
+            query, metric=inner.id, by=tuple(d for d in query.by if d in inner.dimensions),
+            where=tuple((c, v) for c, v in query.where if c in columns[name]))
+    return queries
+
+
+def compile_derived(metric: Derived, query: Query, ctx: Context) -> Table:
+    from supportmetrics.metrics import get_metric
+
+    tables: dict[str, tuple[Table, list[str]]] = {}
+    for name, inner in derived_inputs(metric, query, ctx).items():
+        t = compile_metric(get_metric(inner.metric), inner, ctx)
+        tables[name] = (t.select("period", *inner.by, **{name: t.value, f"_n_{name}": t["count"]}),
+                        list(inner.by))
+    frame = None
+    for table, dims in tables.values():
+        if len(dims) == len(query.by):
+            keys = table.select("period", *query.by)
+            frame = keys if frame is None else frame.union(keys)
+    if frame is None:
+        frame = ctx.periods_table.select("period")
+        if query.grain is Grain.RANGE:
+            frame = frame.limit(1)
+    frame = frame.distinct()
+    days = ctx.periods_table.select("period", period_days=_.days)
+    joined = frame.left_join(days, "period").select(*frame.columns, "period_days")
+    for name, (table, dims) in tables.items():
+        joined = joined.left_join(table, ["period", *dims]).select(
+            *joined.columns, table[name], table[f"_n_{name}"])
+    values = joined.select(
+        "period", *query.by,
+        **{name: joined[name].fill_null(0) for name in metric.inputs},
+        period_days=joined.period_days.cast("float64"),
+        _count=joined[f"_n_{metric.count_input}"].fill_null(0),
+    )
+    value = resolve(metric.formula, values, ctx.settings)
+    return values.select(
+        "period", *query.by,
+        value=(metric.scale * value).cast("float64"),
+        count=values._count.cast("int64"),
+    )
+
+
 COMPILERS: dict[type, Callable[..., Table]] = {
     Count: compile_count,
     Ratio: compile_ratio,
@@ -422,6 +481,7 @@ COMPILERS: dict[type, Callable[..., Table]] = {
     Snapshot: compile_snapshot,
     Combined: compile_combined,
     Rollup: compile_rollup,
+    Derived: compile_derived,
 }
 
 

@@ -27,14 +27,16 @@ from supportmetrics.engine.compile import (
     check_dimensions,
     check_parts,
     compile_metric,
+    derived_inputs,
     filtered,
     part_units,
     resolve,
     snapshot_units,
     unit_values,
+    where_value,
     with_period,
 )
-from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange, check_day
+from supportmetrics.engine.query import Clock, Grain, Query, Stat, TimeRange
 from supportmetrics.engine.sources import SOURCES, Sources, attribute_column, attribute_name
 from supportmetrics.errors import QueryError, QueryWarning, WorkspaceError, translate_errors
 from supportmetrics.ingest.load import bump_generation
@@ -43,11 +45,13 @@ from supportmetrics.metrics.model import (
     Combined,
     Count,
     Data,
+    Derived,
     Duration,
     Metric,
     Needs,
     Rollup,
     Snapshot,
+    setting,
 )
 from supportmetrics.schema import TABLES
 from supportmetrics.schema.tables import ColumnType
@@ -633,6 +637,30 @@ class Engine:
             frames = [self._metric(q) for q in queries]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
+    @translate_errors()
+    def sla_at_risk(self, as_of: datetime, within_seconds: float,
+                    where: tuple[tuple[str, str], ...] = ()) -> pd.DataFrame:
+        """Open tickets whose SLA target will be breached within ``within_seconds`` on the SLA
+        clock, judged as of ``as_of`` (local time of the workspace when naive): one row per
+        target at risk (``ticket_id``, ``priority``, ``team``, ``agent_id``, ``created_at``,
+        ``target``, ``seconds_left``), soonest first. A target not yet due is pending, not
+        breached; a ticket created after ``as_of`` is not open yet.
+        """
+        from supportmetrics.metrics.sla import SLA_COMPLIANCE, at_risk
+
+        with self._current():
+            query = self.in_namespace(SLA_COMPLIANCE, Query(SLA_COMPLIANCE.id, where=where,
+                                                            as_of=as_of))
+            at = self.as_of(query)
+            t = self.sources.get("sla", at)
+            t = t.filter(t.has_targets & (t.created_at <= ibis.literal(at, "timestamp")))
+            for column, value in query.where:
+                if column not in t.columns:
+                    raise QueryError(f"--where {column}: not a column of the SLA's tickets "
+                                     f"({', '.join(SLA_COMPLIANCE.dimensions)})")
+                t = t.filter(t[column].cast("string") == value)
+            return self.backend.execute(at_risk(t, within_seconds))
+
     # -- explain ---------------------------------------------------------------------------
 
     @translate_errors()
@@ -647,12 +675,14 @@ class Engine:
         ctx = self.context(query)
         if isinstance(metric, (Combined, Rollup)):
             return self._explain_parts(metric, query, ctx)
+        if isinstance(metric, Derived):
+            return self._explain_inputs(metric, query, ctx)
         source = SOURCES[metric.source]
         units = self.sources.get(metric.source, ctx.as_of)
         check_dimensions(metric, query, units)
         t = filtered(metric.where, query, units, self.settings)
         if isinstance(metric, Snapshot):
-            age = metric.min_age_seconds(self.settings) if metric.min_age_seconds else None
+            age = setting(metric.min_age_seconds, self.settings)
             t = snapshot_units(t, metric.opened, metric.closed, "end", ctx, age, metric.age_from)
         else:
             t = with_period(t, metric.anchor, query, ctx)
@@ -673,6 +703,17 @@ class Engine:
         frame = self.backend.execute(out)
         frame["period"] = pd.to_datetime(frame["period"]).dt.date.map(lambda d: d.isoformat())
         return frame
+
+    def _explain_inputs(self, metric: Derived, query: Query, ctx: Context) -> pd.DataFrame:
+        """The units of each input of a Derived metric, named by the input (``part``)."""
+        frames = []
+        for name, inner in derived_inputs(metric, query, ctx).items():
+            # over the metric's own periods, not the input's (its data may span others)
+            frame = self._explain(replace(inner, range=TimeRange(ctx.first, ctx.last)))
+            frames.append(frame[["period", "unit", "anchor_at", "value"]].assign(part=name))
+        frame = pd.concat(frames, ignore_index=True)
+        frame = frame[["period", "part", "unit", "anchor_at", "value"]]
+        return frame.sort_values(["period", "part", "anchor_at", "unit"]).reset_index(drop=True)
 
     def _explain_parts(self, metric: Any, query: Query, ctx: Context) -> pd.DataFrame:
         if isinstance(metric, Rollup):
@@ -706,6 +747,33 @@ class Engine:
         with self._current():
             return self._ticket_facts(business)
 
+    def agent_teams(self) -> pd.DataFrame:
+        """Each agent's team (columns ``agent_id``, ``team``): the team of most of the agent's
+        tickets, ties to the first name; the team calls and shifts count for."""
+        with self._current():
+            teams = self.sources.agent_teams().select("agent_id", team="agent_team")
+            return self.backend.execute(teams.order_by("agent_id"))
+
+    def units(self, source: str, where: tuple[tuple[str, str], ...] = ()) -> Any:
+        """The units of ``source`` (e.g. ``surveys``: one row per response, with the ticket's
+        team and category) as the metrics count them, filtered by ``where`` as a query's
+        ``--where`` is; a column the source does not have is not filtered on, and a
+        :class:`QueryWarning` says so.
+
+        The expression reads the workspace when executed: hold it (``with workspace:``) until.
+        """
+        with self._current():
+            t = self.sources.get(source)
+            for name, value in where:
+                if name in t.columns:
+                    t = t.filter(t[name] == where_value(name, t[name].type(), value))
+                else:
+                    warnings.warn(QueryWarning(
+                        f"{source}: --where {name} does not apply to the "
+                        f"{SOURCES[source].description}, which have no such column; "
+                        "not filtered on it"), stacklevel=2)
+            return t
+
     def _ticket_facts(self, business: bool) -> Any:
         from supportmetrics.engine.facts import with_wait_summary
 
@@ -714,14 +782,10 @@ class Engine:
             ("first_response", "created_at", "first_response_at"),
             ("resolution", "created_at", "solved_at"),
         ):
-            t = t.mutate(
-                **{f"{name}_seconds": (t[end].epoch_seconds() - t[start].epoch_seconds()).cast("float64")}
-            )
-            if business:
-                t = t.mutate(_cal=cal.calendar_key(t.team, self.settings))
-                t = cal.business_duration(
-                    t, start, end, self.business_table, f"{name}_business_seconds", calendar=t._cal
-                ).drop("_cal")
+            for clock, out in ((False, f"{name}_seconds"), (True, f"{name}_business_seconds")):
+                if business or not clock:
+                    t = cal.clock_duration(t, start, end, out, business=clock,
+                                           business_table=self.business_table, settings=self.settings)
         # attribute columns under their own names; one named like a facts column gets the
         # prefix ``attr_`` (as a load names an attribute named like a canonical column)
         names = set(t.columns)
@@ -827,32 +891,6 @@ def _grain_start(day: date, grain: Grain) -> date:
 
 def _next_grain(day: date, grain: Grain) -> date:
     return cal.next_grain(day, grain.value)
-
-
-def parse_instant(value: str | date | datetime | None, option: str) -> datetime | None:
-    """An ISO date or date-time (a date is its midnight); naive ones are local times."""
-    if value is None or isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime.combine(value, datetime.min.time())
-    try:
-        return datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise QueryError(
-            f"{option} {value!r}: expected a date or a date and time like 2025-10-06T13:00"
-        ) from None
-
-
-def parse_date(value: str | date | datetime | None, option: str) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return check_day(value.date() if isinstance(value, datetime) else value, option, value)
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise QueryError(f"{option} {value!r}: expected a date like 2025-10-01") from None
-    return check_day(day, option, value)
 
 
 __all__ = ["CATALOGUE", "Engine", "Query", "Stat", "TimeRange"]

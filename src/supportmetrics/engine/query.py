@@ -29,18 +29,6 @@ class Stat(Enum):
     P90 = "p90"
 
 
-#: the dates a query may name: calendars, time zones and holidays are known between them
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
-
-
-def check_day(day: date, option: str, text: object) -> date:
-    """``day`` when a query may name it, else a QueryError naming the option."""
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise QueryError(f"{option} {str(text)!r}: expected a date between {FIRST_DAY} and "
-                         f"{LAST_DAY}")
-    return day
-
-
 @dataclass(frozen=True)
 class TimeRange:
     """Half-open [start, end) in local dates of the workspace time zone; None = the data span."""

@@ -16,6 +16,9 @@ from ibis import _
 
 from supportmetrics.config import Settings
 from supportmetrics.engine.facts import reply_groups, solve_credit, status_changes, ticket_facts
+from supportmetrics.engine.levels import with_levels
+from supportmetrics.metrics.flags import flags_of
+from supportmetrics.metrics.model import resolve
 from supportmetrics.schema import TABLES, ColumnType, TableSpec
 
 Table = Any
@@ -113,6 +116,9 @@ SOURCES: dict[str, SourceInfo] = {
                    _TICKET_TABLES, "tickets"),
         SourceInfo("solved", "ticket_id", "tickets, credited to the assignee at the solve",
                    _TICKET_TABLES, "tickets"),
+        SourceInfo("escalations", "ticket_id",
+                   "tickets with a support level, credited to the first level's agent and team",
+                   _TICKET_TABLES, "tickets"),
         SourceInfo("waits", "wait_id", "customer waits ended by a public agent reply",
                    _TICKET_TABLES, "tickets"),
         SourceInfo("open_spans", "ticket_id", "spans of time a ticket was open (not solved)",
@@ -200,7 +206,7 @@ class Sources:
         facts = self._materialize(
             "ticket_facts", ticket_facts(tickets, events, self.get("status_changes"))
         )
-        facts = solve_credit(facts, events)
+        facts = with_levels(solve_credit(facts, events), events)
         facts = with_repeat_contact(self._with_sla(facts), self.settings)
         return self._materialize("facts", facts)
 
@@ -221,6 +227,12 @@ class Sources:
 
     def _solved(self) -> Table:
         return self.get("facts").mutate(agent_id=_.solved_agent)
+
+    def _escalations(self) -> Table:
+        # an escalation counts for the level that passed the ticket on (engine/levels.py)
+        return self.get("facts").filter(_.top_level.notnull()).mutate(
+            agent_id=_.first_level_agent, team=_.first_level_team
+        )
 
     def _waits(self) -> Table:
         tickets = self.raw("tickets")
@@ -280,24 +292,7 @@ class Sources:
     # -- calls and requests --------------------------------------------------------------------
 
     def _calls(self) -> Table:
-        short = self.settings.thresholds.short_abandon_seconds
-        calls = self.raw("calls")
-        wait_end = ibis.coalesce(_.answered_at, _.ended_at)
-        return calls.mutate(
-            wait_seconds=(wait_end.epoch_seconds() - _.queued_at.epoch_seconds()),
-            is_answered=_.outcome == "answered",
-            is_abandoned=_.outcome == "abandoned",
-            is_blocked=_.outcome == "blocked",
-        ).mutate(
-            # abandoned after waiting at most `short` seconds; 0 turns the exclusion off, so a
-            # caller who hangs up at once (0 s) still counts as abandoned
-            is_short_abandon=_.is_abandoned & (_.wait_seconds.fill_null(0) <= short)
-            if short > 0
-            else ibis.literal(False),
-            handle_seconds=_.talk_seconds.fill_null(0)
-            + _.hold_seconds.fill_null(0)
-            + _.wrap_seconds.fill_null(0),
-        )
+        return with_flags(self.raw("calls"), "calls", self.settings)
 
     def _requests(self) -> Table:
         threshold = self.settings.thresholds.service_level_seconds
@@ -427,7 +422,7 @@ class Sources:
 
     def _handled(self) -> Table:
         answered = self.get("calls").filter(_.is_answered)
-        teams = self._agent_teams()
+        teams = self.agent_teams()
         # a call has no team of its own: it counts for its agent's team, as the agent's shifts do
         answered = answered.left_join(teams, answered.agent_id == teams.agent_id).drop(
             "agent_id_right"
@@ -457,19 +452,14 @@ class Sources:
     # -- people, money, quality ------------------------------------------------------------------
 
     def _surveys(self) -> Table:
-        satisfied_at = self.settings.thresholds.satisfied_at
         surveys = self.raw("surveys")
         teams = self.raw("tickets").select("ticket_id", ticket_team="team", ticket_category="category")
         segments = self.raw("customers").select("customer_id", segment="segment", plan="plan")
         s = surveys.left_join(teams, "ticket_id").drop("ticket_id_right")
         s = s.left_join(segments, "customer_id").drop("customer_id_right")
-        s = s.mutate(
-            team=_.ticket_team,
-            category=_.ticket_category,
-            answered=_.score.notnull(),
-            normalized=(_.score - _.scale_min) / (_.scale_max - _.scale_min),
-        ).mutate(satisfied=_.normalized >= satisfied_at - 1e-9).drop("ticket_team", "ticket_category")
-        return self._materialize("surveys", s)
+        s = s.mutate(team=_.ticket_team, category=_.ticket_category).drop(
+            "ticket_team", "ticket_category")
+        return self._materialize("surveys", with_flags(s, "surveys", self.settings))
 
     def _customers(self) -> Table:
         return self.raw("customers")
@@ -486,8 +476,9 @@ class Sources:
             at=_.date.cast("timestamp") + ibis.interval(hours=12)
         )
 
-    def _agent_teams(self) -> Table:
-        """An agent's team: the team of most of their tickets (ties: the first name).
+    def agent_teams(self) -> Table:
+        """An agent's team: the team of most of their tickets (ties: the first name). The one
+        definition: calls, shifts and the report's agent scorecards all use it.
 
         Columns ``agent_id`` and ``agent_team``. A ranked count rather than mode(), which Spark
         has no compilation for.
@@ -505,7 +496,7 @@ class Sources:
 
     def _shifts(self) -> Table:
         shifts = self.raw("agent_shifts")
-        teams = self._agent_teams().rename(team="agent_team")
+        teams = self.agent_teams().rename(team="agent_team")
         return shifts.left_join(teams, "agent_id").drop("agent_id_right").mutate(
             shift_id=_.agent_id.concat("@", _.start.cast("string")),
             shift_seconds=_.end.epoch_seconds() - _.start.epoch_seconds(),
@@ -545,6 +536,13 @@ class Sources:
         )
 
 
+def with_flags(t: Table, source: str, settings: Settings) -> Table:
+    """``t`` with the flags the catalogue declares for ``source`` (metrics/flags.py), in order."""
+    for flag in flags_of(source):
+        t = t.mutate(**{flag.name: resolve(flag.expr, t, settings)})
+    return t
+
+
 def sla_clocks(t: Table, changes: Table, settings: Settings, business_table: Table,
                frt_end: str, res_end: str) -> Table:
     """``t`` + ``frt_sla_seconds`` and ``resolution_sla_seconds`` on the SLA clock.
@@ -561,12 +559,8 @@ def sla_clocks(t: Table, changes: Table, settings: Settings, business_table: Tab
     paused = segments.join(ends, "ticket_id")
 
     def clock(u: Table, start: str, end: str, out: str) -> Table:
-        if business:
-            u = u.mutate(_cal=cal.calendar_key(u.team, settings))
-            return cal.business_duration(
-                u, start, end, business_table, out, calendar=u._cal
-            ).drop("_cal")
-        return u.mutate(**{out: (u[end].epoch_seconds() - u[start].epoch_seconds())})
+        return cal.clock_duration(u, start, end, out, business=business,
+                                  business_table=business_table, settings=settings)
 
     def pause_before(limit: str, out: str) -> Table:
         p = paused.filter(paused[limit].notnull() & (paused.at < paused[limit]))
@@ -619,3 +613,27 @@ def _priority_case(t: Table, targets: dict[str, float]) -> Any:
 def source_columns(name: str) -> tuple[str, ...]:
     """Canonical columns of a raw table (used to validate --by and --where)."""
     return TABLES[name].column_names if name in TABLES else ()
+
+
+def unit_tables(settings: Settings | None = None) -> dict[str, Table]:
+    """Every source's units as an unbound table of their columns and types, by source name:
+    what the catalogue's declarations are checked against (``engine.checks.check_catalogue``).
+
+    Built over unbound tables of the canonical schema: nothing is read or executed.
+    """
+    from datetime import date
+
+    from supportmetrics import calendar as cal
+
+    settings = settings or Settings()
+    day = date(2000, 1, 1)
+    sources = Sources(
+        lambda name: ibis.table({c.name: _NULL_TYPES[c.type] for c in TABLES[name].columns},
+                                name=name),
+        settings,
+        zone_table=ibis.memtable(cal.zone_days(settings.timezone, day, day)),
+        business_table=ibis.memtable(cal.business_table(settings, day, day)),
+    )
+    # a source judged as of an instant is always read so (its verdict columns are then there)
+    as_of = datetime(2000, 1, 1)
+    return {name: ibis.table(sources.get(name, as_of).schema(), name=name) for name in SOURCES}

@@ -24,7 +24,7 @@ from supportmetrics.ingest.sql import ident
 from supportmetrics.schema import TABLES
 
 if TYPE_CHECKING:
-    from supportmetrics.workspace import Workspace
+    from supportmetrics.engine.view import WorkspaceView
 
 CACHE_DIR = ".spark"
 CACHE_SETTING = "spark.supportmetrics.cache"
@@ -81,7 +81,7 @@ def spark_session(master: str, conf: dict[str, str]) -> Any:
     return builder.getOrCreate()
 
 
-def _stamp(workspace: Workspace, table: str) -> str:
+def _stamp(workspace: WorkspaceView, table: str) -> str:
     """What identifies a table's content: its last load, its row count and its columns (an
     attribute column dropped or renamed changes only them)."""
     con = workspace.con
@@ -93,7 +93,7 @@ def _stamp(workspace: Workspace, table: str) -> str:
     return json.dumps([str(loaded[0] if loaded else None), int(rows[0] if rows else 0), columns])
 
 
-def export_tables(workspace: Workspace, directory: Path) -> dict[str, Path]:
+def export_tables(workspace: WorkspaceView, directory: Path) -> dict[str, Path]:
     """Write each canonical table to ``directory/<table>.parquet`` unless unchanged since."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = {}
@@ -115,7 +115,7 @@ def export_tables(workspace: Workspace, directory: Path) -> dict[str, Path]:
     return paths
 
 
-def spark_backend(workspace: Workspace, url: str) -> Any:
+def spark_backend(workspace: WorkspaceView, url: str) -> Any:
     """An Ibis PySpark backend whose tables are the workspace's canonical tables."""
     import ibis
 

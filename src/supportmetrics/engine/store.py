@@ -60,7 +60,7 @@ SCOPE = "_sm_scope"
 FULL_BUILD_SHARE = 0.25
 
 #: the modules whose code decides the stored rows (a change to any of them rebuilds the store)
-_CODE = ("engine/facts.py", "engine/sources.py", "engine/store.py", "calendar/business.py",
+_CODE = ("engine/facts.py", "engine/levels.py", "engine/sources.py", "engine/store.py", "calendar/business.py",
          "calendar/expr.py", "calendar/zones.py")
 
 

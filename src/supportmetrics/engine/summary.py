@@ -1,36 +1,28 @@
-"""A one-screen KPI summary of a workspace (used by `supportmetrics demo` and `summary`)."""
+"""A one-screen KPI summary of a workspace: its rows as text (the CLI's `demo` and `summary`
+lay them out), and each value as text in its unit (every front-end shows values so)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
-
 from supportmetrics.currency import format_money
-from supportmetrics.engine import build_query
-from supportmetrics.metrics import get_metric
-from supportmetrics.metrics.model import Unit
+from supportmetrics.engine.query import Grain, Query, TimeRange
+from supportmetrics.metrics import headline_metrics
+from supportmetrics.metrics.model import UNIT_FORMATS, Format, Unit
 
-HEADLINE = (
-    "ticket_volume", "tickets_solved", "first_response_time", "resolution_time", "fcr_rate",
-    "reopen_rate", "csat", "nps", "ces", "sla_compliance", "service_level_tickets",
-    "service_level_calls", "asa", "abandonment_rate", "aht", "agent_utilization", "backlog",
-    "churn_rate", "cost_per_ticket",
-)
+#: the headline metric ids as the catalogue declares them (its ``headline`` attribute)
+HEADLINE = tuple(m.id for m in headline_metrics())
 
 
 def missing_headlines(workspace: Any) -> list[str]:
     """The headline metrics left out of the summary, grouped by the data the workspace lacks."""
     engine = workspace.engine()
     left_out: dict[str, list[str]] = {}
-    for metric_id in HEADLINE:
-        lacking = engine.lacking(get_metric(metric_id))
+    for metric in headline_metrics():
+        lacking = engine.lacking(metric)
         if lacking is not None:
-            left_out.setdefault(lacking, []).append(metric_id)
+            left_out.setdefault(lacking, []).append(metric.id)
     return [f"not shown, no {what} in the workspace: {', '.join(ids)}"
             for what, ids in left_out.items()]
 
@@ -47,31 +39,32 @@ def summary_rows(workspace: Any, months: int = 3) -> list[tuple[str, str, list[s
     end = date(last.year + last.month // 12, last.month % 12 + 1, 1)
     first = end.year * 12 + end.month - 1 - months  # the same months for every metric
     start = date(first // 12, first % 12 + 1, 1)
-    for metric_id in HEADLINE:
-        metric = get_metric(metric_id)
+    for metric in headline_metrics():
         if engine.missing_data(metric) is not None:
             continue
-        frame = engine.metric(build_query(metric_id, "month", start=start, end=end))
+        frame = engine.metric(Query(metric.id, Grain.MONTH, TimeRange(start, end)))
         tail = frame.tail(months)
         periods = tail["period"].tolist()
         currency = workspace.settings.currency
-        rows.append((metric_id, metric.title,
-                     [format_value(v, metric.unit, currency) for v in tail["value"]]))
+        rows.append((metric.id, metric.title,
+                     [format_value(v, metric.shown_as, currency) for v in tail["value"]]))
     rows.insert(0, ("", "", periods))
     return rows
 
 
-def format_value(value: float | None, unit: Unit, currency: str | None = None) -> str:
-    """``value`` as text in its unit; money carries ``currency`` (an ISO 4217 code)."""
+def format_value(value: float | None, shown: Unit | Format, currency: str | None = None) -> str:
+    """``value`` as text in a metric's format (``Metric.shown_as``), or its unit's; money
+    carries ``currency`` (an ISO 4217 code)."""
     if value is None or value != value:
         return "-"
-    if unit is Unit.SECONDS:
+    form = UNIT_FORMATS[shown] if isinstance(shown, Unit) else shown
+    if form is Format.DURATION:
         return format_seconds(value)
-    if unit is Unit.PERCENT:
+    if form is Format.PERCENT:
         return f"{value:.1f} %"
-    if unit is Unit.COUNT:
+    if form is Format.COUNT:
         return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-    if unit is Unit.MONEY:
+    if form is Format.MONEY:
         return format_money(value, currency)
     return f"{value:,.1f}"
 
@@ -84,15 +77,3 @@ def format_seconds(seconds: float) -> str:
     if seconds < 172800:
         return f"{seconds / 3600:.1f} h"
     return f"{seconds / 86400:.1f} d"
-
-
-def print_summary(workspace: Any, console: Console | None = None) -> None:
-    console = console or Console()
-    rows = summary_rows(workspace)
-    _, _, periods = rows[0]
-    view = Table("metric", *periods, title=Text(f"KPI summary ({workspace.directory})"))
-    for metric_id, title, values in rows[1:]:
-        view.add_row(Text.assemble(title, " ", (f"({metric_id})", "dim")), *values)
-    console.print(view)
-    for note in missing_headlines(workspace):
-        console.print(f"[dim]{escape(note)}[/]", highlight=False)

@@ -25,6 +25,7 @@ from typing import IO
 
 import duckdb
 
+from supportmetrics.atomic import atomic_write
 from supportmetrics.config import Settings, TableMapping
 from supportmetrics.csv_cells import safe_row
 from supportmetrics.errors import (
@@ -287,7 +288,6 @@ def _load_files(
                 resolved = resolve(spec, label, staged.columns, mapping)
             except MappingError as exc:
                 raise MappingError(str(exc) + _delimiter_hint(staged)) from exc
-            _check_formats(con, resolved)
         except UserError as exc:
             reason = str(exc)
             if isinstance(path, Path) and reason.startswith(f"{path}: "):
@@ -493,42 +493,20 @@ def _delimiter_hint(staged: StagedFile) -> str:
     return ""
 
 
-def _check_formats(con: duckdb.DuckDBPyConnection, resolved: ResolvedMapping) -> None:
-    """A MappingError when a timestamp format is not one the database can read with."""
-    for column, fmt in resolved.formats.items():
-        try:
-            con.execute("SELECT try_strptime('', ?)", [fmt]).fetchall()
-        except duckdb.Error as exc:
-            detail = str(exc).split("Error: ", 1)[-1].splitlines()[0]
-            where = "" if column == "*" else f" of {column}"
-            raise MappingError(
-                f"the timestamp format{where} {fmt!r} cannot be used: {detail} "
-                "(strptime codes such as %Y-%m-%d %H:%M)"
-            ) from exc
-
-
 def _write_rejects(directory: Path, load_id: str, spec: TableSpec, rejects: list[Reject]) -> Path | None:
     """Write the rejects of one load to ``rejects/<load>-<table>.csv`` (atomically renamed).
 
-    The file is written to ``.csv.tmp``, flushed to disk and renamed; when writing fails (a
-    full disk) the partial ``.tmp`` is removed and the OSError goes to the caller.
+    The file is written to a temporary file, flushed to disk and renamed (atomic_write); when
+    writing fails (a full disk) the partial file is removed and the OSError goes to the caller.
     """
     if not rejects:
         return None
     path = directory / f"{load_id}-{spec.name}.csv"
-    tmp = path.with_suffix(".csv.tmp")
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        with open_rejects(tmp) as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["file", "row", "column", "value", "reason"])
-            writer.writerows(safe_row((r.file, r.row, r.column, r.value, r.reason)) for r in rejects)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    directory.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path) as tmp, open_rejects(tmp) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "row", "column", "value", "reason"])
+        writer.writerows(safe_row((r.file, r.row, r.column, r.value, r.reason)) for r in rejects)
     return path
 
 

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from supportmetrics.config import TableMapping
+from supportmetrics.config import TableMapping, strptime_error
 from supportmetrics.errors import MappingError
 from supportmetrics.schema import ColumnType, TableSpec
 
@@ -151,10 +151,15 @@ def resolve(
 
 
 def check_formats(mapping: TableMapping) -> None:
-    """Refuse a timestamp format without a date (it would store every value on 1900-01-01)."""
+    """Refuse a timestamp format the database cannot read, or one without a date (it would
+    store every value on 1900-01-01), before a file is read."""
     for name, fmt in {**mapping.timestamp_formats, "*": mapping.timestamp_format or ""}.items():
+        shown = "--timestamp-format" if name == "*" else f"the timestamp format of {name}"
+        detail = strptime_error(fmt) if fmt else None
+        if detail is not None:
+            raise MappingError(f"{shown} {fmt!r} cannot be used: {detail} (strptime codes such "
+                               "as %Y-%m-%d %H:%M)")
         if fmt and not has_date(fmt):
-            shown = "--timestamp-format" if name == "*" else f"the timestamp format of {name}"
             raise MappingError(
                 f"{shown} {fmt!r} has no date (a year, month and day such as %Y-%m-%d): a "
                 "timestamp needs one. Give the whole format of the column, e.g. '%d.%m.%Y %H:%M'"

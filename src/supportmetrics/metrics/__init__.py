@@ -6,6 +6,7 @@ from supportmetrics.errors import UnknownMetricError
 from supportmetrics.metrics import (
     calls,
     customers,
+    levels,
     money,
     resolution,
     responsiveness,
@@ -16,8 +17,10 @@ from supportmetrics.metrics import (
 from supportmetrics.metrics.model import (
     Combined,
     Count,
+    Derived,
     Direction,
     Duration,
+    Format,
     Mean,
     Metric,
     Part,
@@ -33,6 +36,7 @@ DOMAINS = {
     "Customer experience": satisfaction.METRICS + customers.METRICS,
     "Responsiveness": responsiveness.METRICS,
     "Resolution and backlog": resolution.METRICS,
+    "Support levels": levels.METRICS,
     "Volume": volume.METRICS,
     "Calls and agents": calls.METRICS,
     "Money": money.METRICS,
@@ -60,6 +64,18 @@ def get_metric(metric_id: str) -> Metric:
         ) from None
 
 
+def headline_metrics() -> tuple[Metric, ...]:
+    """The headline metrics (summary, alerts), in their declared order."""
+    shown = [m for m in CATALOGUE.values() if m.headline is not None]
+    return tuple(sorted(shown, key=lambda m: m.headline or 0))
+
+
+def tile_metrics() -> tuple[Metric, ...]:
+    """The metrics of the report's tiles and trend charts, in their declared order."""
+    shown = [m for m in CATALOGUE.values() if m.tile is not None]
+    return tuple(sorted(shown, key=lambda m: m.tile or 0))
+
+
 def domain_of(metric_id: str) -> str:
     for domain, metrics in DOMAINS.items():
         if any(m.id == metric_id for m in metrics):
@@ -72,8 +88,10 @@ __all__ = [
     "Combined",
     "Count",
     "DOMAINS",
+    "Derived",
     "Direction",
     "Duration",
+    "Format",
     "Mean",
     "Metric",
     "Part",
@@ -85,4 +103,6 @@ __all__ = [
     "direction_label",
     "domain_of",
     "get_metric",
+    "headline_metrics",
+    "tile_metrics",
 ]

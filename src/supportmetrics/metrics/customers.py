@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import ibis
+from ibis import _
 
 from supportmetrics.metrics.common import flag, ratio
 from supportmetrics.metrics.model import (
@@ -13,6 +13,7 @@ from supportmetrics.metrics.model import (
     Part,
     Ratio,
     Rollup,
+    S,
     Unit,
 )
 
@@ -23,10 +24,11 @@ _new = Part(source="customers", anchor="signup_at")
 _churned = Part(source="customers", anchor="churned_at")
 
 CHURN_RATE = Combined(
-    id="churn_rate", title="Customer churn rate", unit=Unit.PERCENT, direction=Direction.DOWN,
+    id="churn_rate", headline=18, primary=True,
+    title="Customer churn rate", unit=Unit.PERCENT, direction=Direction.DOWN,
     source="customers", anchor="churned_at", dimensions=_DIMS,
     parts={"churned": _churned, "start": _at_start},
-    formula=lambda p, s: ratio(p["churned"], p["start"]), scale=100.0, count_part="start",
+    formula=ratio(_.churned, _.start), scale=100.0, count_part="start",
     definition="100 x customers churned in the period / customers active at the period start",
     article="LiveAgent 2025; Parker; Malnik 2020", unit_label="customers at start",
 )
@@ -34,34 +36,35 @@ CHURN_NET = Combined(
     id="churn_net", title="Net customer churn (start - end) / start", unit=Unit.PERCENT,
     direction=Direction.DOWN, source="customers", anchor="churned_at", dimensions=_DIMS,
     variant_of="churn_rate", parts={"start": _at_start, "end": _at_end},
-    formula=lambda p, s: ratio(p["start"] - p["end"], p["start"]), scale=100.0,
+    formula=ratio(_.start - _.end, _.start), scale=100.0,
     count_part="start",
     definition="100 x (customers at start - customers at end) / customers at start; new "
     "customers offset losses, so it can be negative", article="Bitvinskas 2021",
     unit_label="customers at start",
 )
 RETENTION_RATE = Combined(
-    id="retention_rate", title="Customer retention rate (CRR)", unit=Unit.PERCENT,
+    id="retention_rate", primary=True,
+    title="Customer retention rate (CRR)", unit=Unit.PERCENT,
     direction=Direction.UP, source="customers", anchor="signup_at", dimensions=("segment", "plan"),
     parts={"start": _at_start, "end": _at_end, "new": _new},
-    formula=lambda p, s: ratio(p["end"] - p["new"], p["start"]), scale=100.0, count_part="start",
+    formula=ratio(_.end - _.new, _.start), scale=100.0, count_part="start",
     definition="100 x (E - N) / S: E customers at the period end, N acquired during it, S at "
     "its start", article="LiveAgent 2025; Parker; Malnik 2020", unit_label="customers at start",
 )
 REFERRAL_RATE = Ratio(
     id="referral_rate", title="Referral rate", unit=Unit.PERCENT, direction=Direction.UP,
     source="customers", anchor="signup_at", dimensions=("segment",),
-    numerator=lambda t, s: flag(
-        (t.acquisition_channel == "referral") | t.referred_by.notnull()
+    numerator=flag(
+        (_.acquisition_channel == "referral") | _.referred_by.notnull()
     ),
-    denominator=lambda t, s: 1,
+    denominator=1,
     definition="100 x new customers acquired via referral (acquisition_channel referral or a "
     "referred_by) / new customers", article="LiveAgent Academy; LiveAgent 2025", unit_label="new customers",
 )
 REFERRAL_COUNT = Count(
     id="referral_count", title="Referred customers", unit=Unit.COUNT, direction=Direction.UP,
     source="customers", anchor="signup_at", dimensions=("segment",), variant_of="referral_rate",
-    where=lambda t, s: (t.acquisition_channel == "referral") | t.referred_by.notnull(),
+    where=(_.acquisition_channel == "referral") | _.referred_by.notnull(),
     definition="new customers acquired via referral", unit_label="customers",
 )
 NEW_CUSTOMERS = Count(
@@ -79,7 +82,7 @@ ENGAGEMENT_RATE = Combined(
             dimensions=("segment",),
         ),
     },
-    formula=lambda p, s: ratio(p["engaged"], p["active"]), scale=100.0, count_part="active",
+    formula=ratio(_.engaged, _.active), scale=100.0, count_part="active",
     variant_of="engagement_score",
     definition="100 x customers with >= 1 event of the kind in the period / customers active "
     "in the period (signed up before its end, not churned before its start)", article="LiveAgent 2025", unit_label="active customers",
@@ -89,12 +92,11 @@ METRICS: tuple[Metric, ...] = (
     CHURN_RATE, CHURN_NET, RETENTION_RATE, REFERRAL_RATE, REFERRAL_COUNT, NEW_CUSTOMERS,
     ENGAGEMENT_RATE,
 )
-_ = ibis
 
 ENGAGEMENT_SCORE = Rollup(
     id="engagement_score", title="Customer engagement score", unit=Unit.PERCENT,
     direction=Direction.UP, source="engagement", anchor="at", dimensions=("segment",),
-    of="engagement_rate", over="kind", weights=lambda s: dict(s.engagement_weights),
+    of="engagement_rate", over="kind", weights=S.engagement_weights,
     definition="weighted mean over engagement kinds of (100 x customers with >= 1 event of that "
     "kind / customers active in the period); weights from engagement_weights, equal by default",
     article="LiveAgent Academy; LiveAgent 2025", unit_label="active customers",

@@ -3,45 +3,43 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 import ibis
+from ibis import _
 
 from supportmetrics.metrics.common import ratio
-from supportmetrics.metrics.model import Combined, Direction, Part, Unit
+from supportmetrics.metrics.model import Combined, Count, Derived, Direction, Part, S, Unit
 from supportmetrics.metrics.needs import ACQUISITION_COST, REVENUE, SUPPORT_COST
 
 YEAR_DAYS = 365.25
+
+
 def _ledger(kind: str) -> Part:
     """The amounts of one ledger kind booked in the period (no dimensions)."""
     return Part(
-        source="ledger", anchor="at", where=lambda t, s: t.kind == kind,
-        measure=lambda t, s: t.amount, dimensions=(),
+        source="ledger", anchor="at", where=_.kind == kind,
+        measure=_.amount, dimensions=(),
     )
-_orders_amount = Part(source="orders", anchor="at", measure=lambda t, s: t.amount)
+_orders_amount = Part(source="orders", anchor="at", measure=_.amount)
 _orders = Part(source="orders", anchor="at")
 _buyers = Part(source="orders", anchor="at", distinct="customer_id")
 _lifetimes = Part(
     source="customers", at="upto", anchor="churned_at",
-    measure=lambda t, s: t.churned_at.epoch_seconds() - t.signup_at.epoch_seconds(),
+    measure=_.churned_at.epoch_seconds() - _.signup_at.epoch_seconds(),
 )
 _churned_upto = Part(source="customers", at="upto", anchor="churned_at")
 _new = Part(source="customers", anchor="signup_at")
 
 
-def _lifespan_years(p: dict[str, Any], s: Any) -> Any:
-    """Average lifespan in years: clv.lifespan_years if configured, else churned customers'."""
-    if "lifespan_years" in s.clv:
-        return ibis.literal(float(s.clv["lifespan_years"]))
-    return ratio(p["lifetimes"], p["churned_upto"]) / (YEAR_DAYS * 86400)
-
-
-def _per_year(p: dict[str, Any]) -> Any:
-    return YEAR_DAYS / p["period_days"]
-
-
-def _aov(p: dict[str, Any]) -> Any:
-    return ratio(p["revenue"], p["orders"])
+#: average lifespan in years: clv.lifespan_years if configured, else churned customers'
+_LIFESPAN_YEARS = ibis.coalesce(
+    ibis.literal(S.clv.get("lifespan_years"), "float64"),
+    ratio(_.lifetimes, _.churned_upto) / (YEAR_DAYS * 86400),
+)
+#: periods of this length in a year
+_PER_YEAR = YEAR_DAYS / _.period_days
+#: average order value
+_AOV = ratio(_.revenue, _.orders)
 
 
 CLV_SIMPLE = Combined(
@@ -50,8 +48,8 @@ CLV_SIMPLE = Combined(
     dimensions=("segment", "acquisition_channel"),
     parts={"revenue": _orders_amount, "orders": _orders, "buyers": _buyers,
            "lifetimes": _lifetimes, "churned_upto": _churned_upto},
-    formula=lambda p, s: _aov(p) * ratio(p["orders"], p["buyers"]) * _per_year(p)
-    * _lifespan_years(p, s),
+    formula=_AOV * ratio(_.orders, _.buyers) * _PER_YEAR
+    * _LIFESPAN_YEARS,
     count_part="buyers",
     definition="average order value x orders per customer per year x average lifespan in years; "
     "AOV and frequency from the period's orders (frequency annualised by the period length), "
@@ -71,10 +69,10 @@ CLV_HISTORICAL = Combined(
     dimensions=("segment", "acquisition_channel"),
     parts={
         "margin": Part(source="orders", at="upto", anchor="at",
-                       measure=lambda t, s: t.amount * t.gross_margin.fill_null(0)),
+                       measure=_.amount * _.gross_margin.fill_null(0)),
         "buyers": Part(source="orders", at="upto", anchor="at", distinct="customer_id"),
     },
-    formula=lambda p, s: ratio(p["margin"], p["buyers"]), count_part="buyers",
+    formula=ratio(_.margin, _.buyers), count_part="buyers",
     definition="mean over customers of sum(order amount x gross margin), over all orders up to "
     "the period end", article="LiveAgent 2025", unit_label="customers with orders",
 )
@@ -83,8 +81,8 @@ CLV_PREDICTIVE = Combined(
     direction=Direction.UP, source="orders", anchor="at", variant_of="clv",
     dimensions=("segment", "acquisition_channel"),
     parts=CLV_SIMPLE.parts,
-    formula=lambda p, s: ratio(p["orders"], p["buyers"]) * (YEAR_DAYS / 12 / p["period_days"])
-    * _aov(p) * _lifespan_years(p, s) * 12,
+    formula=ratio(_.orders, _.buyers) * (YEAR_DAYS / 12 / _.period_days)
+    * _AOV * _LIFESPAN_YEARS * 12,
     count_part="buyers",
     definition="orders per customer per month x average order value x average lifespan in months",
     article="LiveAgent 2025", unit_label="buying customers",
@@ -97,47 +95,64 @@ CLV_NET = Combined(
     parts={"revenue": _orders_amount, "buyers": _buyers, "lifetimes": _lifetimes,
            "churned_upto": _churned_upto, "sales": _ledger("sales_cost"),
            "marketing": _ledger("marketing_cost"), "new": _new},
-    formula=lambda p, s: ratio(p["revenue"], p["buyers"]) * _per_year(p) * _lifespan_years(p, s)
-    - ratio(p["sales"] + p["marketing"], p["new"]),
+    formula=ratio(_.revenue, _.buyers) * _PER_YEAR * _LIFESPAN_YEARS
+    - ratio(_.sales + _.marketing, _.new),
     count_part="buyers",
     definition="(annual revenue per customer x relationship years) - CAC",
     article="Parker", unit_label="buying customers",
 )
-CAC = Combined(
+ACQUISITION_SPEND = Count(
+    id="acquisition_cost", title="Acquisition spend (sales + marketing)", unit=Unit.MONEY,
+    direction=Direction.DOWN, needs=(ACQUISITION_COST,),
+    source="ledger", anchor="at", dimensions=(),
+    where=_.kind.isin(("sales_cost", "marketing_cost")), measure=_.amount, variant_of="cac",
+    definition="sales_cost + marketing_cost booked in the period", article="Parker",
+    unit_label="ledger entries",
+)
+CAC = Derived(
     id="cac", title="Customer acquisition cost", unit=Unit.MONEY, direction=Direction.DOWN,
     needs=(ACQUISITION_COST,),
     source="customers", anchor="signup_at", dimensions=(),
-    parts={"sales": _ledger("sales_cost"), "marketing": _ledger("marketing_cost"), "new": _new},
-    formula=lambda p, s: ratio(p["sales"] + p["marketing"], p["new"]), count_part="new",
+    inputs={"spend": "acquisition_cost", "new": "new_customers"},
+    formula=ratio(_.spend, _.new), count_input="new",
     definition="(sales_cost + marketing_cost booked in the period) / customers acquired in it",
     article="Parker ($10,000 / 20,000 = $0.50)", unit_label="new customers",
 )
 SUPPORT_COST_RATIO = Combined(
-    id="support_cost_ratio", title="Support cost as % of revenue", unit=Unit.PERCENT,
+    id="support_cost_ratio", primary=True,
+    title="Support cost as % of revenue", unit=Unit.PERCENT,
     needs=(SUPPORT_COST, REVENUE),
     direction=Direction.DOWN, source="ledger", anchor="date", dimensions=(),
     parts={"support": _ledger("support_cost"), "revenue_ledger": _ledger("revenue"),
            "revenue_orders": Part(source="orders", anchor="at",
-                                  measure=lambda t, s: t.amount, dimensions=())},
-    formula=lambda p, s: ratio(
-        p["support"],
-        ibis.ifelse(p["revenue_ledger"] > 0, p["revenue_ledger"], p["revenue_orders"]),
+                                  measure=_.amount, dimensions=())},
+    formula=ratio(
+        _.support,
+        ibis.ifelse(_.revenue_ledger > 0, _.revenue_ledger, _.revenue_orders),
     ),
     scale=100.0, count_part="support",
     definition="100 x support_cost / revenue (revenue from the ledger, else from orders); "
     "benchmark under 10 %", article="Bitvinskas 2021", unit_label="support cost",
 )
-COST_PER_TICKET = Combined(
-    id="cost_per_ticket", title="Cost per ticket", unit=Unit.MONEY, direction=Direction.DOWN,
+SUPPORT_SPEND = Count(
+    id="support_cost", title="Support cost", unit=Unit.MONEY, direction=Direction.DOWN,
+    needs=(SUPPORT_COST,),
+    source="ledger", anchor="at", dimensions=(),
+    where=_.kind == "support_cost", measure=_.amount, variant_of="cost_per_ticket",
+    definition="support_cost booked in the period", article="Bitvinskas 2021",
+    unit_label="ledger entries",
+)
+COST_PER_TICKET = Derived(
+    id="cost_per_ticket", headline=19, primary=True,
+    title="Cost per ticket", unit=Unit.MONEY, direction=Direction.DOWN,
     needs=(SUPPORT_COST,),
     source="ledger", anchor="date", dimensions=(),
-    parts={"support": _ledger("support_cost"),
-           "tickets": Part(source="tickets", anchor="created_at", dimensions=())},
-    formula=lambda p, s: ratio(p["support"], p["tickets"]), count_part="tickets",
+    inputs={"support": "support_cost", "tickets": "ticket_volume"},
+    formula=ratio(_.support, _.tickets), count_input="tickets",
     definition="support_cost booked in the period / tickets created in the period",
     article="Bitvinskas 2021", unit_label="tickets",
 )
-
 METRICS = (
-    CLV, CLV_SIMPLE, CLV_HISTORICAL, CLV_PREDICTIVE, CLV_NET, CAC, SUPPORT_COST_RATIO, COST_PER_TICKET,
+    CLV, CLV_SIMPLE, CLV_HISTORICAL, CLV_PREDICTIVE, CLV_NET, CAC, ACQUISITION_SPEND,
+    SUPPORT_COST_RATIO, COST_PER_TICKET, SUPPORT_SPEND,
 )

@@ -5,7 +5,17 @@ from __future__ import annotations
 import sys
 
 from supportmetrics.metrics import CATALOGUE, DOMAINS, direction_label
-from supportmetrics.metrics.model import Combined, Duration, Rollup, Snapshot
+from supportmetrics.metrics.model import (
+    Combined,
+    Count,
+    Derived,
+    Duration,
+    Mean,
+    Metric,
+    Ratio,
+    Rollup,
+    Snapshot,
+)
 from supportmetrics.sources import SOURCES
 
 HEADER = """\
@@ -29,6 +39,12 @@ its `needs` row names) is null in every period with a note saying what is missin
 SLA targets are judged as of the end of the ticket data, or `--as-of`.
 A metric's `source` names the publications its definition follows (listed under
 [Sources](#sources) at the end).
+
+Each metric shows its `expression` as the catalogue declares it (an Ibis deferred expression):
+`_` is one unit (`_.score` its score), or, in a formula, the row of the metric's parts or
+inputs by name; `settings` the workspace settings (`settings.thresholds.satisfied_at`);
+`flag(c)` is 1 when `c` holds, else 0 (null counts as 0); `ratio(a, b)` is a / b, null when
+b is 0. `units` lists the expression that picks the units counted, when there is one.
 """
 
 
@@ -41,12 +57,15 @@ def render() -> str:
             lines.append(f"{m.definition}.\n" if not m.definition.endswith(".") else f"{m.definition}\n")
             rows = [
                 ("kind", m.kind),
+                ("expression", expression(m)),
                 ("unit", m.unit.value),
                 ("better", direction_label(m)),
                 ("units counted", m.unit_label),
                 ("anchor", _anchor(m)),
                 ("dimensions", ", ".join(f"`{d}`" for d in m.dimensions) or "none"),
             ]
+            if m.where is not None:
+                rows.append(("units", _code(m.where)))
             if m.needs:  # without it the metric is left empty with a note, never 0
                 rows.append(("needs", "; ".join(n.what for n in m.needs)))
             if m.variant_of:
@@ -65,6 +84,50 @@ def render() -> str:
     return "\n".join(lines)
 
 
+def _code(expr: object) -> str:
+    """An expression as inline code in a table cell."""
+    return "`" + repr(expr).replace("|", "\\|") + "`"
+
+
+def expression(m: Metric, markdown: bool = True) -> str:
+    """What the metric computes, as its declaration's expressions (Markdown, or plain text)."""
+    text = _expression(m)
+    return text if markdown else text.replace("\\|", "|").replace("`", "")
+
+
+def _expression(m: Metric) -> str:
+    if isinstance(m, Ratio):
+        return (f"{m.scale:g} x sum({_code(m.numerator)}) / sum({_code(m.denominator)})"
+                if m.scale != 1 else f"sum({_code(m.numerator)}) / sum({_code(m.denominator)})")
+    if isinstance(m, Count):
+        return "count of units" if m.measure is None else f"sum({_code(m.measure)})"
+    if isinstance(m, Mean):
+        return f"mean({_code(m.value)})"
+    if isinstance(m, Duration):
+        return f"`{m.end}` - `{m.start}` per unit, in seconds"
+    if isinstance(m, Snapshot):
+        counted = f"distinct `{m.count_distinct}`" if m.count_distinct else "units"
+        age = (f", at least {_code(m.min_age_seconds)} s after `{m.age_from or m.opened}`"
+               if m.min_age_seconds is not None else "")
+        return f"{counted} with `{m.opened}` < period end <= `{m.closed}` (or no `{m.closed}`){age}"
+    if isinstance(m, Combined):
+        parts = []
+        for name, part in m.parts.items():
+            what = (f"distinct `{part.distinct}`" if part.distinct else
+                    "count" if part.measure is None else f"sum({_code(part.measure)})")
+            where = f" where {_code(part.where)}" if part.where is not None else ""
+            parts.append(f"{name} = {what}{where}")
+        scale = f"{m.scale:g} x " if m.scale != 1 else ""
+        return f"{scale}{_code(m.formula)}; " + "; ".join(parts)
+    if isinstance(m, Derived):
+        scale = f"{m.scale:g} x " if m.scale != 1 else ""
+        inputs = "; ".join(f"{name} = `{metric_id}`" for name, metric_id in m.inputs.items())
+        return f"{scale}{_code(m.formula)}; {inputs}"
+    if isinstance(m, Rollup):
+        return f"mean of `{m.of}` over `{m.over}`, weighted by {_code(m.weights)}"
+    return m.kind
+
+
 def _anchor(m: object) -> str:
     if isinstance(m, Snapshot):
         return "period end (snapshot)"
@@ -78,6 +141,8 @@ def _anchor(m: object) -> str:
         return "; ".join(parts)
     if isinstance(m, Rollup):
         return f"as `{m.of}`, weighted over `{m.over}`"
+    if isinstance(m, Derived):
+        return "as its inputs"
     return f"`{getattr(m, 'anchor', '')}`"
 
 

@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
+from ibis import _
+
 from supportmetrics.metrics.common import flag, ratio
 from supportmetrics.metrics.model import (
-    Combined,
     Count,
+    Derived,
     Direction,
     Duration,
     Mean,
-    Part,
     Ratio,
+    S,
     Snapshot,
     Unit,
 )
 from supportmetrics.metrics.needs import AGENT_EVENTS, REOPENS, REPLIES, REPLY_COUNTS
 
 _SOLVED_DIMS = ("agent_id", "team", "channel", "category")
-_with_replies = lambda t, s: t.public_replies.notnull()  # noqa: E731
-_with_reopens = lambda t, s: t.reopens.notnull()  # noqa: E731
+_with_replies = _.public_replies.notnull()
+_with_reopens = _.reopens.notnull()
+#: open tickets count in the backlog from this age
+_BACKLOG_AGE = S.thresholds.backlog_age_hours * 3600
 #: tickets without events: the helpdesk's own figure when the ticket row has one
 _FIGURES = ("; a ticket without events counts with the helpdesk's own figure when its row has "
             "one ({}), and explain says so")
 
 TICKETS_SOLVED = Count(
-    id="tickets_solved", title="Tickets solved", unit=Unit.COUNT, direction=Direction.UP,
+    id="tickets_solved", headline=2, primary=True,
+    title="Tickets solved", unit=Unit.COUNT, direction=Direction.UP,
     source="solved", anchor="solved_at", dimensions=_SOLVED_DIMS,
     definition="tickets reaching solved in the period (last solve, tickets solved now); with "
     "ticket_volume it gives created vs solved per day", article="Malnik 2020",
@@ -50,10 +55,11 @@ AWAITING_REPLY = Snapshot(
     article="LiveAgent Academy", unit_label="tickets",
 )
 BACKLOG = Snapshot(
-    id="backlog", title="Backlog (open tickets older than backlog_age)", unit=Unit.COUNT,
+    id="backlog", headline=17, tile=8, primary=True,
+    title="Backlog (open tickets older than backlog_age)", unit=Unit.COUNT,
     direction=Direction.DOWN, source="open_spans", anchor="span_start",
     opened="span_start", closed="span_end", count_distinct="ticket_id",
-    min_age_seconds=lambda s: s.thresholds.backlog_age_hours * 3600, age_from="created_at",
+    min_age_seconds=_BACKLOG_AGE, age_from="created_at",
     dimensions=("agent_id", "team", "channel", "priority"),
     definition="tickets open at the period end and created more than backlog_age_hours "
     "(default 24 h) before it",
@@ -64,19 +70,16 @@ BACKLOG_UNANSWERED = Snapshot(
     needs=(REPLIES,),
     direction=Direction.DOWN, source="open_spans", anchor="span_start",
     opened="span_start", closed="unanswered_end", count_distinct="ticket_id",
-    min_age_seconds=lambda s: s.thresholds.backlog_age_hours * 3600, age_from="created_at",
+    min_age_seconds=_BACKLOG_AGE, age_from="created_at",
     dimensions=("agent_id", "team", "channel", "priority"), variant_of="backlog",
     definition="open tickets older than backlog_age_hours with no public agent reply yet at the "
     "period end", article="LiveAgent Academy", unit_label="tickets",
 )
-RESOLUTION_RATE = Combined(
+RESOLUTION_RATE = Derived(
     id="resolution_rate", title="Resolution rate", unit=Unit.PERCENT, direction=Direction.UP,
     source="tickets", anchor="created_at", dimensions=_SOLVED_DIMS,
-    parts={
-        "solved": Part(source="solved", anchor="solved_at"),
-        "created": Part(source="tickets", anchor="created_at"),
-    },
-    formula=lambda p, s: ratio(p["solved"], p["created"]), scale=100.0, count_part="created",
+    inputs={"solved": "tickets_solved", "created": "ticket_volume"},
+    formula=ratio(_.solved, _.created), scale=100.0, count_input="created",
     definition="100 x tickets solved in the period / tickets created (assigned) in the period",
     article="LiveAgent Academy", unit_label="tickets",
 )
@@ -84,7 +87,7 @@ RESOLUTION_RATIO = Ratio(
     id="resolution_ratio", title="Resolution ratio: solved / unsolved (literal)",
     unit=Unit.RATIO, direction=Direction.UP, source="tickets", anchor="created_at",
     dimensions=_SOLVED_DIMS, variant_of="resolution_rate", scale=1.0,
-    numerator=lambda t, s: flag(t.is_solved), denominator=lambda t, s: flag(~t.is_solved),
+    numerator=flag(_.is_solved), denominator=flag(~_.is_solved),
     definition="solved / unsolved among tickets created in the period (the source's literal "
     "formula; count = unsolved tickets)", article="Parker", unit_label="unsolved tickets",
 )
@@ -92,13 +95,14 @@ RESOLVED_SHARE = Ratio(
     id="resolved_share", title="Share of created tickets now solved", unit=Unit.PERCENT,
     direction=Direction.UP, source="tickets", anchor="created_at", dimensions=_SOLVED_DIMS,
     variant_of="resolution_rate",
-    numerator=lambda t, s: flag(t.is_solved), denominator=lambda t, s: 1,
+    numerator=flag(_.is_solved), denominator=1,
     definition="100 x solved / created, over the tickets created in the period (same cohort)",
     article="Parker", unit_label="tickets",
 )
 _RES_DIMS = ("agent_id", "team", "channel", "category", "priority")
 RESOLUTION_TIME = Duration(
-    id="resolution_time", title="Resolution time", unit=Unit.SECONDS, direction=Direction.DOWN,
+    id="resolution_time", headline=4, tile=5, primary=True,
+    title="Resolution time", unit=Unit.SECONDS, direction=Direction.DOWN,
     source="solved", anchor="solved_at", start="created_at", end="solved_at",
     dimensions=_RES_DIMS,
     definition="solved time (last solve) - created_at, over tickets solved in the period"
@@ -117,16 +121,17 @@ FIRST_RESOLUTION_TIME = Duration(
 COMPLAINT_RESOLUTION_TIME = Duration(
     id="complaint_resolution_time", title="Complaint resolution time", unit=Unit.SECONDS,
     direction=Direction.DOWN, source="solved", anchor="solved_at",
-    start="created_at", end="solved_at", where=lambda t, s: t.is_complaint_any,
+    start="created_at", end="solved_at", where=_.is_complaint_any,
     dimensions=("agent_id", "team", "channel"),
     definition="resolution_time over complaints (is_complaint, or category complaint)",
     article="LiveAgent 2025", unit_label="complaints", explain_columns=("resolution_from",),
 )
 FCR_RATE = Ratio(
-    id="fcr_rate", title="First contact resolution", unit=Unit.PERCENT, direction=Direction.UP,
+    id="fcr_rate", headline=5, tile=6, primary=True,
+    title="First contact resolution", unit=Unit.PERCENT, direction=Direction.UP,
     needs=(REPLY_COUNTS,),
     source="solved", anchor="solved_at", where=_with_replies, dimensions=_SOLVED_DIMS,
-    numerator=lambda t, s: flag(t.public_replies == 1), denominator=lambda t, s: 1,
+    numerator=flag(_.public_replies == 1), denominator=1,
     definition="100 x solved tickets with exactly one public agent reply / solved tickets (one "
     "touch; a thank-you reopen re-solved with no new reply stays first-contact); tickets without "
     "events count with the helpdesk's own reply count (replies) when their row has one, else "
@@ -138,16 +143,17 @@ FCR_SINGLE_AGENT = Ratio(
     needs=(AGENT_EVENTS,),
     direction=Direction.UP, source="solved", anchor="solved_at", where=_with_replies,
     dimensions=_SOLVED_DIMS, variant_of="fcr_rate",
-    numerator=lambda t, s: flag(t.agents_involved.fill_null(0) <= 1), denominator=lambda t, s: 1,
+    numerator=flag(_.agents_involved.fill_null(0) <= 1), denominator=1,
     definition="100 x solved tickets handled by one agent only (replies and assignments) / "
     "solved tickets", article="Parker", unit_label="solved tickets",
 )
 REOPEN_RATE = Ratio(
-    id="reopen_rate", title="Reopen rate", unit=Unit.PERCENT, direction=Direction.DOWN,
+    id="reopen_rate", headline=6, primary=True,
+    title="Reopen rate", unit=Unit.PERCENT, direction=Direction.DOWN,
     needs=(REOPENS,),
     source="solved", anchor="solved_at", where=_with_reopens,
     dimensions=("agent_id", "team", "channel"),
-    numerator=lambda t, s: flag(t.reopens > 0), denominator=lambda t, s: 1,
+    numerator=flag(_.reopens > 0), denominator=1,
     definition="100 x solved tickets reopened at least once / solved tickets, over tickets "
     "with events" + _FIGURES.format("reopens"),
     article="Malnik 2020", unit_label="solved tickets", explain_columns=("reopens_from",),
@@ -156,7 +162,7 @@ REPLIES_PER_TICKET = Mean(
     id="replies_per_ticket", title="Replies per ticket", unit=Unit.COUNT,
     needs=(REPLY_COUNTS,),
     direction=Direction.DOWN, source="solved", anchor="solved_at", where=_with_replies,
-    dimensions=("agent_id", "team", "channel"), value=lambda t, s: t.public_replies,
+    dimensions=("agent_id", "team", "channel"), value=_.public_replies,
     definition="mean public agent replies per solved ticket, over tickets with events"
     + _FIGURES.format("replies"), article="Malnik 2020",
     unit_label="solved tickets", explain_columns=("replies_from",),

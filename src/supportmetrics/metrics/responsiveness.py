@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from ibis import _
+
 from supportmetrics.metrics.common import flag, ratio
 from supportmetrics.metrics.model import Combined, Count, Direction, Duration, Part, Ratio, Unit
 from supportmetrics.metrics.needs import REPLIES
 
 FIRST_RESPONSE_TIME = Duration(
-    id="first_response_time", title="First response time", unit=Unit.SECONDS,
+    id="first_response_time", headline=3, tile=4, primary=True,
+    title="First response time", unit=Unit.SECONDS,
     needs=(REPLIES,),
     direction=Direction.DOWN, source="first_responses", anchor="created_at",
     start="created_at", end="first_response_at",
@@ -23,7 +26,7 @@ FRT_UNANSWERED = Count(
     id="frt_unanswered", title="Tickets without a first response", unit=Unit.COUNT,
     needs=(REPLIES,),
     direction=Direction.DOWN, source="first_responses", anchor="created_at",
-    where=lambda t, s: t.first_response_at.isnull(), variant_of="first_response_time",
+    where=_.first_response_at.isnull(), variant_of="first_response_time",
     dimensions=FIRST_RESPONSE_TIME.dimensions,
     definition="tickets created in the period with no public agent reply yet",
     unit_label="tickets",
@@ -37,13 +40,13 @@ FRT_PER_RESOLVED = Combined(
     parts={
         "total_frt": Part(
             source="first_responses", anchor="created_at",
-            where=lambda t, s: t.first_response_at.notnull(),
-            measure=lambda t, s: t.first_response_at.epoch_seconds()
-            - t.created_at.epoch_seconds(),
+            where=_.first_response_at.notnull(),
+            measure=_.first_response_at.epoch_seconds()
+            - _.created_at.epoch_seconds(),
         ),
         "solved": Part(source="solved", anchor="solved_at"),
     },
-    formula=lambda p, s: ratio(p["total_frt"], p["solved"]), count_part="solved",
+    formula=ratio(_.total_frt, _.solved), count_part="solved",
     definition="total first response time of tickets created in the period / tickets solved in "
     "the period (the source's literal formula; first_response_time is the per-ticket mean)",
     article="LiveAgent 2025", unit_label="tickets",
@@ -53,7 +56,7 @@ RESPONSE_TIME = Duration(
     needs=(REPLIES,),
     direction=Direction.DOWN, source="waits", anchor="reply_at",
     start="waiting_since", end="reply_at", dimensions=("agent_id", "team", "channel"),
-    where=lambda t, s: t.reply_at.notnull(),
+    where=_.reply_at.notnull(),
     definition="mean of all reply intervals: from the earliest unanswered customer message to "
     "the next public agent reply, anchored at the reply",
     article="LiveAgent 2025; Bitvinskas 2021", unit_label="replies",
@@ -61,7 +64,7 @@ RESPONSE_TIME = Duration(
 FEEDBACK_RESPONSE_RATE = Ratio(
     id="feedback_response_rate", title="Feedback response rate", unit=Unit.PERCENT,
     direction=Direction.UP, source="feedback", anchor="at", dimensions=("source",),
-    numerator=lambda t, s: flag(t.responded_at.notnull()), denominator=lambda t, s: 1,
+    numerator=flag(_.responded_at.notnull()), denominator=1,
     definition="100 x feedback items answered / feedback items", article="LiveAgent 2025",
     unit_label="feedback items",
 )

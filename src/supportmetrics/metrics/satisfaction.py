@@ -2,33 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
+import ibis
+from ibis import Deferred, _
 
 from supportmetrics.metrics.common import flag
-from supportmetrics.metrics.model import Direction, Expr, Mean, Ratio, Unit
+from supportmetrics.metrics.model import Direction, Mean, Ratio, S, Unit
 from supportmetrics.metrics.needs import answered
 
 
-def _answered(survey: str) -> Expr:
+def _answered(survey: str) -> Deferred:
     """Units: answered responses of one survey."""
-    return lambda t, s: (t.survey == survey) & t.score.notnull()
+    return (_.survey == survey) & _.score.notnull()
+
 
 NPS = Ratio(
-    id="nps", title="Net Promoter Score", unit=Unit.POINTS, direction=Direction.UP,
+    id="nps", headline=8, tile=3, primary=True,
+    title="Net Promoter Score", unit=Unit.POINTS, direction=Direction.UP,
     needs=(answered("nps"),),
     source="surveys", anchor="responded_at", where=_answered("nps"),
     dimensions=("agent_id", "channel", "segment"),
-    numerator=lambda t, s: flag(t.score >= 9) - flag(t.score <= 6),
-    denominator=lambda t, s: 1, scale=100.0,
+    numerator=flag(_.score >= 9) - flag(_.score <= 6),
+    denominator=1, scale=100.0,
     definition="100 x (promoters 9-10 - detractors 0-6) / responses, on the 0-10 survey",
     article="LiveAgent Academy; LiveAgent 2025; Parker; Malnik 2020", unit_label="responses",
 )
 CSAT = Ratio(
-    id="csat", title="Customer satisfaction (CSAT %)", unit=Unit.PERCENT, direction=Direction.UP,
+    id="csat", headline=7, tile=2, primary=True,
+    title="Customer satisfaction (CSAT %)", unit=Unit.PERCENT, direction=Direction.UP,
     needs=(answered("csat"),),
     source="surveys", anchor="responded_at", where=_answered("csat"),
     dimensions=("agent_id", "team", "channel", "category"),
-    numerator=lambda t, s: flag(t.satisfied), denominator=lambda t, s: 1,
+    numerator=flag(_.satisfied), denominator=1,
     definition="100 x satisfied responses / responses; satisfied = (score - min) / (max - min) "
     ">= satisfied_at (0.75: 4-5 on 1-5)",
     article="LiveAgent 2025; Parker", unit_label="responses",
@@ -37,27 +41,27 @@ CSAT_MEAN = Mean(
     id="csat_mean", title="CSAT mean score", unit=Unit.SCORE, direction=Direction.UP,
     needs=(answered("csat"),),
     source="surveys", anchor="responded_at", where=_answered("csat"),
-    dimensions=CSAT.dimensions, value=lambda t, s: t.score, variant_of="csat",
+    dimensions=CSAT.dimensions, value=_.score, variant_of="csat",
     definition="mean CSAT score (sum of scores / responses)", article="LiveAgent 2025",
     unit_label="responses",
 )
 CES = Mean(
-    id="ces", title="Customer Effort Score", unit=Unit.SCORE, direction=Direction.UP,
+    id="ces", headline=9, primary=True,
+    title="Customer Effort Score", unit=Unit.SCORE, direction=Direction.UP,
     needs=(answered("ces"),),
     follows_scale="ces",
     source="surveys", anchor="responded_at", where=_answered("ces"),
-    dimensions=("agent_id", "channel"), value=lambda t, s: t.score,
+    dimensions=("agent_id", "channel"), value=_.score,
     definition="mean effort score: sum of scores / responses (1-7); higher is better on the "
     "default agree / ease scale, lower with [surveys.directions] ces = \"lower\" (an effort scale)",
     article="LiveAgent 2025", unit_label="responses",
 )
 
 
-def _best_two(t: Any, s: Any) -> Any:
-    """A response in the two best points of its scale: the top two, or the bottom two."""
-    if s.higher_is_better("ces"):
-        return flag(t.score >= t.scale_max - 1)
-    return flag(t.score <= t.scale_min + 1)
+#: a response in the two best points of its scale: the top two, or the bottom two
+_BEST_TWO = ibis.ifelse(
+    S.higher_is_better("ces"), flag(_.score >= _.scale_max - 1), flag(_.score <= _.scale_min + 1)
+)
 
 
 CES_AGREE = Ratio(
@@ -65,7 +69,7 @@ CES_AGREE = Ratio(
     needs=(answered("ces"),),
     direction=Direction.UP, source="surveys", anchor="responded_at", where=_answered("ces"),
     dimensions=CES.dimensions, variant_of="ces",
-    numerator=_best_two, denominator=lambda t, s: 1,
+    numerator=_BEST_TWO, denominator=1,
     definition="100 x responses in the two best points of the scale / responses: the top two "
     "(6-7 of 1-7) by default, the bottom two with [surveys.directions] ces = \"lower\"",
     article="Parker", unit_label="responses",
@@ -75,8 +79,8 @@ HAPPINESS = Ratio(
     needs=(answered("happiness"),),
     source="surveys", anchor="responded_at", where=_answered("happiness"),
     dimensions=("agent_id", "channel"),
-    numerator=lambda t, s: flag(t.score == t.scale_max) - flag(t.score == t.scale_min),
-    denominator=lambda t, s: 1,
+    numerator=flag(_.score == _.scale_max) - flag(_.score == _.scale_min),
+    denominator=1,
     definition="on the 3-point scale (3 great, 2 okay, 1 not good): % great - % not good",
     article="Malnik 2020", unit_label="responses",
 )
@@ -84,22 +88,22 @@ SURVEY_RESPONSE_RATE = Ratio(
     id="survey_response_rate", title="Survey response rate", unit=Unit.PERCENT,
     direction=Direction.UP, source="surveys", anchor="sent_at",
     dimensions=("survey", "agent_id", "channel"),
-    numerator=lambda t, s: flag(t.answered), denominator=lambda t, s: 1,
+    numerator=flag(_.answered), denominator=1,
     definition="100 x answered surveys / surveys sent", article="Malnik 2020",
     unit_label="surveys sent",
 )
 COMMENT_RATE = Ratio(
     id="comment_rate", title="Comment rate", unit=Unit.PERCENT, direction=Direction.UP,
-    source="surveys", anchor="responded_at", where=lambda t, s: t.answered,
+    source="surveys", anchor="responded_at", where=_.answered,
     dimensions=("survey", "agent_id"),
-    numerator=lambda t, s: flag(t.comment.strip().length() > 0), denominator=lambda t, s: 1,
+    numerator=flag(_.comment.strip().length() > 0), denominator=1,
     definition="100 x answered surveys with a non-empty comment / answered surveys",
     article="Malnik 2020", unit_label="responses",
 )
 IQS = Mean(
     id="iqs", title="Internal Quality Score", unit=Unit.POINTS, direction=Direction.UP,
     source="reviews", anchor="reviewed_at", dimensions=("agent_id", "team"),
-    value=lambda t, s: t.iqs,
+    value=_.iqs,
     definition="mean over reviews of 100 x sum(weight x score / max_score) / sum(weight)",
     article="LiveAgent Academy; LiveAgent 2025", unit_label="reviews",
 )

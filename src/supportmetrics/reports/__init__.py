@@ -9,11 +9,30 @@ only lay the :class:`Report` out::
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from supportmetrics.atomic import atomic_write
 from supportmetrics.errors import QueryError, UserError
-from supportmetrics.reports.model import Report, build_report
+from supportmetrics.reports.charts import category_chart
+from supportmetrics.reports.model import (
+    AGENT_METRICS,
+    GRAINS,
+    SPIKE_THRESHOLD,
+    SPIKE_WINDOW,
+    MetricRow,
+    Report,
+    Target,
+    build_report,
+    comments_section,
+    format_change,
+    in_workspace,
+    period_label,
+    report_steps,
+    resolve_periods,
+    sla_section,
+    targets_for,
+    volume_section,
+)
 
 FORMATS = ("html", "xlsx", "pdf")
 
@@ -26,26 +45,36 @@ def write_report(report: Report, fmt: str, out: Path) -> None:
     """
     if fmt not in FORMATS:
         raise QueryError(f"--format {fmt!r}: expected html, xlsx or pdf")
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
-        if fmt == "html":
-            from supportmetrics.reports.html import render_html
+        with atomic_write(out) as tmp:
+            if fmt == "html":
+                from supportmetrics.reports.html import render_html
 
-            tmp.write_text(render_html(report), encoding="utf-8")
-        elif fmt == "xlsx":
-            from supportmetrics.reports.xlsx import write_xlsx
+                tmp.write_text(render_html(report), encoding="utf-8")
+            elif fmt == "xlsx":
+                from supportmetrics.reports.xlsx import write_xlsx
 
-            write_xlsx(report, tmp)
-        else:
-            from supportmetrics.reports.pdf import write_pdf
+                write_xlsx(report, tmp)
+            else:
+                from supportmetrics.reports.pdf import write_pdf
 
-            write_pdf(report, tmp)
-        os.replace(tmp, out)
+                write_pdf(report, tmp)
     except OSError as exc:
         raise UserError(f"--out {out}: cannot write the report ({exc.strerror or exc}); give "
                         "a file in a folder that exists and that you may write to") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
-__all__ = ["FORMATS", "Report", "build_report", "write_report"]
+def require_weasyprint() -> None:
+    """A :class:`UserError` saying what to install when a PDF cannot be written here (said
+    before the minutes of work a report takes, not after)."""
+    from supportmetrics.reports.pdf import require_weasyprint as load_weasyprint
+
+    load_weasyprint()
+
+
+__all__ = [
+    "AGENT_METRICS", "FORMATS", "GRAINS", "SPIKE_THRESHOLD", "SPIKE_WINDOW", "MetricRow", "Report",
+    "Target", "build_report", "category_chart", "comments_section", "format_change",
+    "in_workspace", "period_label", "report_steps", "require_weasyprint", "resolve_periods",
+    "sla_section", "targets_for", "volume_section", "write_report",
+]

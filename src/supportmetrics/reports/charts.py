@@ -13,15 +13,13 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from supportmetrics.metrics import Unit
+from supportmetrics.metrics import Unit, tile_metrics
 from supportmetrics.reports.model import Report, period_label
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 PALETTE = ["#2563eb", "#f97316", "#16a34a", "#9333ea", "#0891b2", "#ca8a04", "#db2777",
            "#64748b", "#84cc16", "#dc2626"]
 SPIKE = "#dc2626"
-TRENDS = ("ticket_volume", "csat", "nps", "first_response_time", "resolution_time", "fcr_rate",
-          "sla_compliance", "backlog")
 
 
 def _config(chart: Any) -> Any:
@@ -51,7 +49,7 @@ def scale_top(data: pd.DataFrame) -> float | None:
     """
     if data.empty:
         return None
-    grouped = data.groupby("category")["value"]
+    grouped = data.groupby("category", dropna=False)["value"]  # tickets without a category too
     q1, q3 = grouped.transform(lambda v: v.quantile(0.25)), grouped.transform(
         lambda v: v.quantile(0.75))
     outlier = data["value"] > q3 + FENCE_IQRS * (q3 - q1)
@@ -138,7 +136,7 @@ def _display(value: float, unit: Unit) -> float:
 def trends_chart(report: Report) -> Any:
     """Small multiples of the headline metrics across the report's periods."""
     records = []
-    for metric_id in TRENDS:
+    for metric_id in (m.id for m in tile_metrics()):
         try:
             row = report.row(metric_id)
         except KeyError:

@@ -7,13 +7,11 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from supportmetrics.engine.summary import format_seconds, format_value
-from supportmetrics.metrics import CATALOGUE, DOMAINS, Direction, Metric, Unit
+from supportmetrics.engine import format_seconds, format_value
+from supportmetrics.metrics import CATALOGUE, DOMAINS, Direction, Format, Metric, Unit, tile_metrics
 from supportmetrics.reports import charts as report_charts
 from supportmetrics.reports.model import MetricRow, Report, format_change, period_label
 
-TILES = ("ticket_volume", "csat", "nps", "first_response_time", "resolution_time", "fcr_rate",
-         "sla_compliance", "backlog")
 SURVEY_NAMES = {"csat": "CSAT", "nps": "NPS", "ces": "CES", "happiness": "Happiness"}
 
 CSS = """
@@ -120,8 +118,8 @@ def _e(value: Any) -> str:
     return escape(str(value), quote=True)
 
 
-def _fmt(value: float | None, unit: Unit, currency: str | None = None) -> str:
-    return format_value(value, unit, currency)
+def _fmt(value: float | None, shown: Unit | Format, currency: str | None = None) -> str:
+    return format_value(value, shown, currency)
 
 
 def _mark(row: MetricRow) -> str:
@@ -144,8 +142,8 @@ def _change(row: MetricRow, currency: str | None) -> str:
 
 def _tiles(report: Report) -> str:
     out = []
-    for metric_id in TILES:
-        row = report.row(metric_id)
+    for metric in tile_metrics():
+        row = report.row(metric.id)
         target = (f"target {row.target.label(row.metric.unit, report.currency)}" if row.target else
                   "" if row.metric.direction is Direction.NEUTRAL else row.metric.direction.value)
         prev = period_label(report.periods[-2], report.grain) if len(report.periods) > 1 else ""
@@ -156,7 +154,7 @@ def _tiles(report: Report) -> str:
             continue
         out.append(
             f'<div class="tile {row.status}"><div class="name">{_e(row.metric.title)}</div>'
-            f'<div class="value">{_e(_fmt(row.current, row.metric.unit, report.currency))}</div>'
+            f'<div class="value">{_e(_fmt(row.current, row.metric.shown_as, report.currency))}</div>'
             f'<div class="sub">{_change(row, report.currency) or "–"} vs {_e(prev)}'
             f'{" · " + _e(target) if target else ""}</div></div>')
     return f'<div class="tiles">{"".join(out)}</div>'
@@ -172,7 +170,7 @@ def _tracker(report: Report) -> str:
         body.append(f'<tr class="domain"><td colspan="{len(report.periods) + 4}">'
                     f"{_e(domain)}</td></tr>")
         for row in rows:
-            unit = row.metric.unit
+            unit = row.metric.shown_as
             cur = report.currency
             cells = [f"<td>{_e(_fmt(v, unit, cur))}</td>" for v in row.values[:-1]]
             cells.append(f'<td class="current">{_e(_fmt(row.current, unit, cur))}</td>')

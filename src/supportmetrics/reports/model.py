@@ -12,16 +12,25 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any
 
 import pandas as pd
 
-from supportmetrics.engine.query import check_day
-from supportmetrics.engine.summary import format_seconds, format_value
+from supportmetrics.calendar import grain_start, local_midnight_utc, shift
+from supportmetrics.dates import parse_day
+from supportmetrics.engine import format_seconds, format_value
 from supportmetrics.errors import QueryError, SupportMetricsError, query_notes
-from supportmetrics.metrics import CATALOGUE, DOMAINS, Direction, Metric, Unit, direction_in
+from supportmetrics.metrics import (
+    CATALOGUE,
+    DOMAINS,
+    Direction,
+    Format,
+    Metric,
+    Unit,
+    direction_in,
+)
 from supportmetrics.stats import detect_spikes
 
 GRAINS = ("month", "week")
@@ -33,12 +42,6 @@ SPIKE_THRESHOLD = 2.0  # x the median of that history (and 3 MADs above it)
 # section shows it per channel instead); and service_level, which mixes tickets and calls: its
 # rows per kind, service_level_calls and service_level_tickets, show each alone
 TRACKER_SKIP = frozenset({"channel_share", "service_level"})
-PRIMARY = (
-    "ticket_volume", "tickets_solved", "first_response_time", "resolution_time", "fcr_rate",
-    "reopen_rate", "csat", "nps", "ces", "sla_compliance", "backlog", "service_level_calls",
-    "service_level_tickets", "asa", "abandonment_rate", "aht", "agent_utilization", "churn_rate",
-    "retention_rate", "cost_per_ticket", "support_cost_ratio",
-)
 AGENT_METRICS = (
     "tickets_solved", "first_response_time", "resolution_time", "csat", "fcr_rate",
     "reopen_rate", "aht", "agent_utilization", "iqs",
@@ -67,7 +70,7 @@ class Target:
             return None
         return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
 
-    def label(self, unit: Unit, currency: str | None = None) -> str:
+    def label(self, unit: Unit | Format, currency: str | None = None) -> str:
         lo = None if self.low is None else format_value(self.low, unit, currency)
         hi = None if self.high is None else format_value(self.high, unit, currency)
         if lo is not None and hi is not None:
@@ -254,31 +257,6 @@ def format_change(change: float | None, unit: Unit, currency: str | None = None)
 # --- periods ------------------------------------------------------------------------------------
 
 
-def period_start(day: date, grain: str) -> date:
-    if grain == "month":
-        return day.replace(day=1)
-    return day - timedelta(days=day.weekday())
-
-
-def shift(start: date, grain: str, steps: int) -> date:
-    if grain == "week":
-        return start + timedelta(weeks=steps)
-    months = start.year * 12 + start.month - 1 + steps
-    return date(months // 12, months % 12 + 1, 1)
-
-
-def parse_day(text: str | date | None, option: str) -> date | None:
-    """``2025-10`` (a month) or ``2025-10-06`` (a day)."""
-    if text is None or isinstance(text, date):
-        return text
-    try:
-        day = date.fromisoformat(text + "-01" if len(text) == 7 else text)
-    except ValueError:
-        raise QueryError(f"{option} {text!r}: expected a month (2025-10) or a day "
-                         "(2025-10-06)") from None
-    return check_day(day, option, text)
-
-
 def resolve_periods(
     grain: str, period: str | date | None, start: str | date | None, end: str | date | None,
     last_day: date,
@@ -296,16 +274,16 @@ def resolve_periods(
     if chosen_day is not None and (first is not None or stop is not None):
         raise QueryError("--period and --from/--to exclude each other; give one or the other")
     if stop is not None:
-        chosen = period_start(stop - timedelta(days=1), grain)
+        chosen = grain_start(stop - timedelta(days=1), grain)
     elif chosen_day is not None:
-        chosen = period_start(chosen_day, grain)
+        chosen = grain_start(chosen_day, grain)
     else:
-        chosen = period_start(last_day, grain)
+        chosen = grain_start(last_day, grain)
     oldest = shift(chosen, grain, -(MIN_PERIODS - 1))
     if first is not None:
         if first > chosen:
             raise QueryError(f"--from {first} is after the last period ({chosen})")
-        oldest = min(oldest, period_start(first, grain))
+        oldest = min(oldest, grain_start(first, grain))
     periods = []
     cursor = oldest
     while cursor <= chosen:
@@ -382,7 +360,7 @@ def _tracker(ws: Any, periods: tuple[date, ...], end: date, grain: str,
             missing = ws.engine().missing_data(metric)
             if missing is not None:
                 rows.append(MetricRow(metric, domain, (None,) * len(keys), (0,) * len(keys),
-                                      targets.get(metric.id), metric.id in PRIMARY,
+                                      targets.get(metric.id), metric.primary,
                                       missing=missing.removeprefix(f"{metric.id}: ")))
                 continue
             error = ""
@@ -395,17 +373,17 @@ def _tracker(ws: Any, periods: tuple[date, ...], end: date, grain: str,
             except SupportMetricsError as exc:
                 values, counts, error = (None,) * len(keys), (0,) * len(keys), str(exc)
             rows.append(MetricRow(metric, domain, values, counts, targets.get(metric.id),
-                                  metric.id in PRIMARY, error))
+                                  metric.primary, error))
     return tuple(rows)
 
 
-def _volume(ws: Any, periods: tuple[date, ...], end: date, grain: str,
+def volume_section(ws: Any, periods: tuple[date, ...], end: date, grain: str,
             where: dict[str, str]) -> Volume:
     by_category = ws.metric("ticket_volume", grain=grain, by=["category"], start=periods[0],
                             end=end, where=where or None)[["period", "category", "value"]]
     by_channel = ws.metric("request_volume", grain=grain, by=["channel"], start=periods[0],
                            end=end, where=where or None)[["period", "channel", "value"]]
-    first_week = period_start(periods[0], "week")
+    first_week = grain_start(periods[0], "week")
     history = first_week - timedelta(weeks=SPIKE_WINDOW)
     weekly = ws.metric("ticket_volume", grain="week", by=["category"], start=history, end=end,
                        where=where or None)[["period", "category", "value"]]
@@ -452,18 +430,6 @@ def _spikes(wide: pd.DataFrame, shown_from: str) -> tuple[Spike, ...]:
     return tuple(spikes)
 
 
-def _agent_teams(ws: Any) -> dict[str, str]:
-    """Each agent's team: the team of most of the agent's tickets."""
-    t = ws.table("tickets")
-    known = t.filter(t.agent_id.notnull() & t.team.notnull())
-    counts = known.group_by(["agent_id", "team"]).aggregate(n=known.count()).execute()
-    if counts.empty:
-        return {}
-    counts = counts.sort_values(["agent_id", "n"], ascending=[True, False])
-    first = counts.drop_duplicates("agent_id")
-    return dict(zip(first["agent_id"], first["team"], strict=True))
-
-
 def _scorecards(ws: Any, start: date, end: date, where: dict[str, str]) -> Scorecards:
     metrics = tuple(in_workspace(CATALOGUE[m], ws.settings) for m in AGENT_METRICS)
     agents = pd.DataFrame({"agent_id": pd.Series(dtype=str)})
@@ -485,7 +451,8 @@ def _scorecards(ws: Any, start: date, end: date, where: dict[str, str]) -> Score
             teams[metric.id] = math.nan
         whole = run([])
         total[metric.id] = float(whole[metric.id].iloc[0]) if len(whole) else math.nan
-    team_of = _agent_teams(ws)
+    teams_of = ws.engine().agent_teams()
+    team_of = dict(zip(teams_of["agent_id"], teams_of["team"], strict=True))
     agents.insert(1, "team", agents["agent_id"].map(team_of).fillna(""))
     if where.get("team"):
         agents = agents[agents["team"] == where["team"]]
@@ -497,7 +464,7 @@ def _scorecards(ws: Any, start: date, end: date, where: dict[str, str]) -> Score
     return Scorecards(metrics, agents, teams, total)
 
 
-def _sla(ws: Any, start: date, end: date, where: dict[str, str]) -> tuple[SlaRow, ...]:
+def sla_section(ws: Any, start: date, end: date, where: dict[str, str]) -> tuple[SlaRow, ...]:
     sla = ws.settings.sla
     priorities = sorted(set(sla.first_response_minutes) | set(sla.resolution_hours),
                         key=lambda p: (["urgent", "high", "normal", "low"] + [p]).index(p))
@@ -527,24 +494,12 @@ def _text(value: Any) -> str:
         else str(value).strip()
 
 
-def _local_to_utc(day: date, zone: Any) -> datetime:
-    local = datetime(day.year, day.month, day.day, tzinfo=zone)
-    return local.astimezone(UTC).replace(tzinfo=None)
-
-
-def _comments(ws: Any, start: date, end: date, where: dict[str, str]) -> tuple[Comment, ...]:
-    t = ws.table("surveys")
-    lo, hi = _local_to_utc(start, ws.settings.zone), _local_to_utc(end, ws.settings.zone)
+def comments_section(ws: Any, start: date, end: date, where: dict[str, str]) -> tuple[Comment, ...]:
+    # the responses as the survey metrics count them: a response's team is its ticket's
+    t = ws.engine().units("surveys", tuple(where.items()))
+    lo, hi = local_midnight_utc(ws.settings.zone, start), local_midnight_utc(ws.settings.zone, end)
     expr = t.filter(t.comment.notnull() & (t.comment.strip().length() > 0)
                     & (t.responded_at >= lo) & (t.responded_at < hi))
-    if "agent_id" in where:
-        expr = expr.filter(expr.agent_id == where["agent_id"])
-    if "channel" in where:
-        expr = expr.filter(expr.channel == where["channel"])
-    if "team" in where:
-        tickets = ws.table("tickets")
-        agents = tickets.filter(tickets.team == where["team"]).select("agent_id").distinct()
-        expr = expr.filter(expr.agent_id.isin(agents.agent_id))
     frame = (expr.order_by([t.responded_at.desc(), t.response_id])
              .select("responded_at", "survey", "score", "scale_max", "agent_id", "channel",
                      "comment")
@@ -597,13 +552,13 @@ def build_report(
     with query_notes() as filter_notes:
         rows = _tracker(ws, periods, stop, grain, where, tick)
         tick("ticket volume")
-        volume = _volume(ws, periods, stop, grain, where)
+        volume = volume_section(ws, periods, stop, grain, where)
         tick("agent scorecards")
         scorecards = _scorecards(ws, chosen, stop, where)
         tick("SLA")
-        sla = _sla(ws, chosen, stop, where)
+        sla = sla_section(ws, chosen, stop, where)
         tick("survey comments")
-        comments = _comments(ws, chosen, stop, where)
+        comments = comments_section(ws, chosen, stop, where)
     tick("done")
     # a metric without its data is greyed on its own row with its note, not repeated here
     greyed = {f"{r.metric.id}: {r.missing}" for r in rows if r.missing}

@@ -40,10 +40,10 @@ SAMPLES: dict[str, dict[str, float]] = {
     "asa": {"wait_total": 3000, "answered": 100},
     "service_level": {"answered_within": 160, "offered": 205, "short_abandons": 5},
     "abandonment_rate": {"abandoned": 17, "short_abandons": 5, "offered": 205},
-    "first_response_time": {"first_response_total": 9000, "requests": 200},
-    "frt_per_resolved": {"first_response_total": 9000, "solved": 180},
-    "response_time": {"response_total": 12000, "responses": 400},
-    "resolution_time": {"resolution_total": 2400, "resolved": 180},
+    "first_response_time": {"first_response_total": 540000, "requests": 200},
+    "frt_per_resolved": {"first_response_total": 540000, "solved": 180},
+    "response_time": {"response_total": 720000, "responses": 400},
+    "resolution_time": {"resolution_total": 8640000, "resolved": 180},
     "resolution_rate": {"solved": 180, "created": 200},
     "resolution_ratio": {"solved": 180, "unsolved": 20},
     "fcr_rate": {"first_contact": 126, "solved": 180},
@@ -476,7 +476,7 @@ def _calculator(book: Any, f: _Formats, report: Report) -> None:
             sheet.write(row, 2, item.unit, f.muted)
             sheet.write(row, 3, item.name, f.muted)
         result = first_input + len(calculator.inputs)
-        unit = {"currency": "", "ratio": ""}.get(calculator.unit, calculator.unit)
+        unit = {"money": "", "ratio": "", "seconds": "s"}.get(calculator.unit, calculator.unit)
         sheet.write(result, 0, f"= {calculator.title}", f.bold)
         sheet.write_formula(result, 1, formula, f.result, calculator.compute(inputs))
         sheet.write(result, 2, unit, f.bold)

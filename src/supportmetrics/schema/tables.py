@@ -183,12 +183,26 @@ TICKET_EVENTS = TableSpec(
             meaning="agent id for agent actions, customer id for customer messages",
         ),
         Column("status", TEXT, allowed=TICKET_STATUSES, meaning="new status, for status_change"),
+        Column(
+            "team", TEXT,
+            meaning="group / queue the ticket was assigned to, for assignment",
+        ),
+        Column(
+            "level", NUM,
+            meaning="support level (tier) of the assignment: 1 = first level, 2 = second, ...; "
+            "escalation_rate and first_level_resolution read it",
+        ),
     ),
     rules=(
         RowRule(
             "status",
             "kind = 'status_change' AND status IS NULL",
             "is empty (required when kind is status_change)",
+        ),
+        RowRule(
+            "level",
+            "level IS NOT NULL AND (level < 1 OR level <> floor(level))",
+            "is not a whole number from 1 (levels count up from 1, the first level)",
         ),
     ),
 )

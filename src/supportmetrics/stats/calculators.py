@@ -8,8 +8,9 @@ examples, which the tests reproduce exactly:
 
 * LiveAgent 2025: CSAT 30 positive / 50 responses x 100 = 60 %; NPS 70 % promoters - 10 %
   detractors = 60; CRR [(200 - 20) / 200] x 100 = 90 %; churn (20 / 250) x 100 = 8 %;
-  CLV 50 x 5 x 3 = 750 (dollars); AWT 500 min / 200 calls = 2.5 min per call; a complaint filed
-  on Monday and resolved by Wednesday took 2 days (resolution_time with 2 days / 1 case).
+  CLV 50 x 5 x 3 = 750 (dollars); AWT 500 min / 200 calls = 2.5 min per call, here in
+  seconds (30,000 s / 200 = 150 s); a complaint filed on Monday and resolved by Wednesday took
+  2 days (resolution_time 172,800 s / 1 case).
 * Parker: NPS 80 % - 15 % = 65; CRR with S = 100, E = 90, N = 15 -> 75 %; a 75 % retention
   means a 25 % churn; CAC $10,000 / 20,000 customers = $0.50 (50 cents).
 * LiveAgent Academy, Bitvinskas 2021 and Malnik 2020 give formulas (and benchmarks: support cost
@@ -19,7 +20,9 @@ examples, which the tests reproduce exactly:
 Literal readings kept as named variants: churn_net is Bitvinskas 2021's CCR, printed there as
 "start - end / start" (read as (start - end) / start, the share of customers lost);
 resolution_ratio is Parker's "solved / unsolved"; frt_per_resolved is LiveAgent 2025's "total
-FRT / solved tickets". Percent inputs are typed as percentages (70 for 70 %).
+FRT / solved tickets". Percent inputs are typed as percentages (70 for 70 %). A calculator
+named like a catalogue metric gives its value in the metric's unit (durations in seconds, money
+in the workspace currency), so one id means one number everywhere.
 """
 from __future__ import annotations
 
@@ -124,7 +127,7 @@ class Result:
                 "unit": self.calculator.unit}
 
 
-_SHOWN_UNITS = {"%": " %", "currency": "", "ratio": ""}
+_SHOWN_UNITS = {"%": " %", "money": "", "ratio": "", "seconds": " s"}
 
 
 def format_number(value: float) -> str:
@@ -278,7 +281,7 @@ _ALL = (
         (_ex("LiveAgent 2025", 90, end=200, new=20, start=200),
          _ex("Parker", 75, end=90, new=15, start=100))),
     Calculator(
-        "clv_simple", "Customer lifetime value", "currency",
+        "clv_simple", "Customer lifetime value", "money",
         "CLV = {order_value} x {purchases_per_year} x {lifespan_years}", "LiveAgent 2025", (
             I("order_value", "currency", "average purchase value"),
             I("purchases_per_year", "purchases", "purchases per customer per year"),
@@ -287,13 +290,13 @@ _ALL = (
             order_value * purchases_per_year * lifespan_years,
         (_ex("LiveAgent 2025", 750, order_value=50, purchases_per_year=5, lifespan_years=3),)),
     Calculator(
-        "clv_historical", "Customer lifetime value, historical", "currency",
+        "clv_historical", "Customer lifetime value, historical", "money",
         "CLV = {purchases_total} x {gross_margin_pct} / 100", "LiveAgent 2025", (
             I("purchases_total", "currency", "sum of one customer's purchases (1 + 2 + 3 + ...)"),
             I("gross_margin_pct", "%", "average gross margin in %", maximum=100)),
         lambda purchases_total, gross_margin_pct: purchases_total * gross_margin_pct / 100),
     Calculator(
-        "clv_predictive", "Customer lifetime value, predictive", "currency",
+        "clv_predictive", "Customer lifetime value, predictive", "money",
         "CLV = {monthly_transactions} x {order_value} x {lifespan_months}", "LiveAgent 2025", (
             I("monthly_transactions", "transactions", "average transactions per month"),
             I("order_value", "currency", "average order value"),
@@ -301,39 +304,40 @@ _ALL = (
         lambda monthly_transactions, order_value, lifespan_months:
             monthly_transactions * order_value * lifespan_months),
     Calculator(
-        "clv_net", "Customer lifetime value net of acquisition cost", "currency",
+        "clv_net", "Customer lifetime value net of acquisition cost", "money",
         "CLV = ({annual_revenue} x {relationship_years}) - {cac}", "Parker", (
             I("annual_revenue", "currency", "annual revenue per customer (revenue / customers)"),
             I("relationship_years", "years", "years a customer relationship lasts"),
             I("cac", "currency", "customer acquisition cost")),
         lambda annual_revenue, relationship_years, cac: annual_revenue * relationship_years - cac),
     Calculator(
-        "cac", "Customer acquisition cost", "currency",
+        "cac", "Customer acquisition cost", "money",
         "CAC = {spend} / {acquired}", "Parker", (
             I("spend", "currency", "sales and marketing spend in the period"),
             I("acquired", "customers", "customers acquired in the same period")),
         lambda spend, acquired: spend / acquired,
         (_ex("Parker", 0.5, spend=10000, acquired=20000),)),
     Calculator(
-        "aht", "Average handle time", "s",
+        "aht", "Average handle time", "seconds",
         "AHT = ({talk} + {hold} + {wrap}) / {calls}", "LiveAgent Academy", (
             I("talk", "s", "total talk time"), I("hold", "s", "total hold time"),
             I("wrap", "s", "total wrap-up (after-call) time"),
             I("calls", "calls", "calls handled")),
         lambda talk, hold, wrap, calls: (talk + hold + wrap) / calls),
     Calculator(
-        "asa", "Average speed of answer", "s",
+        "asa", "Average speed of answer", "seconds",
         "ASA = {wait_total} / {answered}", "LiveAgent Academy", (
             I("wait_total", "s", "total time answered callers waited in the queue"),
             I("answered", "calls", "answered calls")),
         lambda wait_total, answered: wait_total / answered),
     Calculator(
-        "avg_wait_time", "Average waiting time (AWT)", "min",
+        "avg_wait_time", "Average waiting time (AWT)", "seconds",
         "AWT = {wait_total} / {served}", "LiveAgent 2025", (
-            I("wait_total", "min", "total waiting time of all callers"),
+            I("wait_total", "s", "total waiting time of all callers"),
             I("served", "calls", "callers served")),
         lambda wait_total, served: wait_total / served,
-        (_ex("LiveAgent 2025", 2.5, wait_total=500, served=200),)),
+        # the publication's 500 min / 200 calls = 2.5 min, in seconds: 30,000 s / 200 = 150 s
+        (_ex("LiveAgent 2025", 150, wait_total=30000, served=200),)),
     Calculator(
         "service_level", "Service level", "%",
         "SL = ({answered_within} / ({offered} - {short_abandons})) x 100", "LiveAgent Academy", (
@@ -352,31 +356,32 @@ _ALL = (
         lambda abandoned, short_abandons, offered:
             _pct(abandoned - short_abandons, offered - short_abandons)),
     Calculator(
-        "first_response_time", "Average first response time", "min",
+        "first_response_time", "Average first response time", "seconds",
         "FRT = {first_response_total} / {requests}", "LiveAgent Academy; Parker", (
-            I("first_response_total", "min", "total time to the first reply"),
+            I("first_response_total", "s", "total time to the first reply"),
             I("requests", "requests", "requests answered")),
         lambda first_response_total, requests: first_response_total / requests),
     Calculator(
-        "frt_per_resolved", "First response time per resolved ticket (literal)", "min",
+        "frt_per_resolved", "First response time per resolved ticket (literal)", "seconds",
         "FRT = {first_response_total} / {solved}", "LiveAgent 2025 (total FRT / solved tickets)", (
-            I("first_response_total", "min", "total first response time of all agents"),
+            I("first_response_total", "s", "total first response time of all agents"),
             I("solved", "tickets", "tickets solved in the period")),
         lambda first_response_total, solved: first_response_total / solved),
     Calculator(
-        "response_time", "Average response time", "min",
+        "response_time", "Average response time", "seconds",
         "Response time = {response_total} / {responses}", "LiveAgent 2025", (
-            I("response_total", "min", "sum of every reply's response time"),
+            I("response_total", "s", "sum of every reply's response time"),
             I("responses", "replies", "replies (interactions) answered")),
         lambda response_total, responses: response_total / responses),
     Calculator(
-        "resolution_time", "Average resolution time", "h",
+        "resolution_time", "Average resolution time", "seconds",
         "Resolution time = {resolution_total} / {resolved}", "LiveAgent Academy; LiveAgent 2025; Parker", (
-            I("resolution_total", "h", "total time spent on the resolved cases"),
+            I("resolution_total", "s", "total time spent on the resolved cases"),
             I("resolved", "cases", "cases resolved")),
         lambda resolution_total, resolved: resolution_total / resolved,
-        (_ex("LiveAgent 2025: filed Monday, resolved Wednesday (in days)", 2,
-             resolution_total=2, resolved=1),)),
+        # filed Monday, resolved Wednesday: 2 days = 2 x 86,400 s = 172,800 s
+        (_ex("LiveAgent 2025: filed Monday, resolved Wednesday (2 days)", 172800,
+             resolution_total=172800, resolved=1),)),
     Calculator(
         "resolution_rate", "Resolution rate", "%",
         "Resolution rate = ({solved} / {created}) x 100", "LiveAgent Academy", (
@@ -402,7 +407,7 @@ _ALL = (
         lambda support_cost, revenue: _pct(support_cost, revenue),
         note="benchmark: under 10 % of revenue, the industry average (Bitvinskas 2021)"),
     Calculator(
-        "cost_per_ticket", "Support cost per ticket", "currency",
+        "cost_per_ticket", "Support cost per ticket", "money",
         "Cost per ticket = {support_cost} / {tickets}", "Bitvinskas 2021", (
             I("support_cost", "currency", "support spend in the period"),
             I("tickets", "tickets", "tickets opened in the same period")),
@@ -463,7 +468,7 @@ _ALL = (
             int(agents), _traffic(calls, interval_s, aht_s)),
         detail=_erlang_detail),
     Calculator(
-        "erlang_asa", "Average speed of answer with N agents (Erlang C)", "s",
+        "erlang_asa", "Average speed of answer with N agents (Erlang C)", "seconds",
         "A = {calls} x {aht_s} / {interval_s}; ASA = C({agents}, A) x {aht_s} / ({agents} - A)",
         _ERLANG, (*_CALLS, _AGENTS), _asa, detail=_erlang_detail),
     Calculator(
