@@ -178,6 +178,10 @@ class Engine:
         if self._helpers and backend.name == "duckdb":
             for name in (self.zone_table.get_name(), self.business_table.get_name()):
                 self._present(name)
+            # expressions the engine hands out (ticket_facts, units) are executed by the caller
+            # on the backend their tables name: these tables must be the new backend's
+            self.zone_table = backend.table(self.zone_table.get_name())
+            self.business_table = backend.table(self.business_table.get_name())
         self.sources = Sources(
             backend.table,
             self.settings,

@@ -69,7 +69,8 @@ ul.spikes { margin: 6px 0 0; padding-left: 18px; } ul.spikes li { margin: 3px 0;
 .score.good { background: var(--goodbg); color: var(--good); }
 .score.bad { background: var(--badbg); color: var(--bad); }
 .score.mid { background: #fef9c3; color: #854d0e; }
-footer { color: var(--muted); font-size: 11.5px; margin-top: 30px; }
+footer { color: var(--muted); font-size: 11.5px; margin-top: 30px; break-before: avoid; }
+@media print { footer { margin-top: 6px; } }
 .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 18px; }
 """
 
