@@ -15,6 +15,8 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,8 @@ from fastapi import FastAPI, Request, Response
 from web_fixture import build
 
 from supportmetrics import Workspace
+from supportmetrics.alerts import STATE_FILE, Notice, State
+from supportmetrics.alerts.state import MAX_ATTEMPTS, RuleState
 from supportmetrics.web.pages import router
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -37,10 +41,16 @@ browser_only = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture workspace's directory (tests that write alert state there remove it)."""
+    path = tmp_path_factory.mktemp("web") / "ws"
+    build(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def base_url(directory: Path) -> Iterator[str]:
     """The pages of the fixture workspace, served read-only on a free loopback port."""
-    directory = tmp_path_factory.mktemp("web") / "ws"
-    build(directory)
     app = FastAPI()
     # held for the module (no writer comes): the engine keeps its state between requests
     app.state.workspace = Workspace.open(directory, read_only=True).__enter__()
@@ -219,6 +229,63 @@ def test_user_text_is_escaped(client: httpx.Client) -> None:
     html = client.get("/satisfaction").text
     assert "&lt;b&gt;quick&lt;/b&gt; &amp; kind" in html
     assert "<b>quick</b>" not in html
+
+
+def _write_alert_state(directory: Path) -> None:
+    """csat_low firing since 08:00, a rule no longer in the settings firing too, one rule
+    pending and one resolved; notices: one failed (every attempt spent), one waiting to retry
+    after its first failure, one sent and one not tried yet."""
+    at = datetime(2025, 10, 9, 8, 0, tzinfo=UTC)
+    with State(directory) as state:
+        with state.transaction() as con:
+            state.set_rule(con, RuleState("csat_low", "firing", 2, at, at, at))
+            state.set_rule(con, RuleState("gone_rule", "firing", 1, at, None, at))
+            state.set_rule(con, RuleState("backlog_big", "pending", 1, at, None, at))
+            state.set_rule(con, RuleState("sla_risk", "ok", 0, None, None, at))
+            for key, title in (("n1", "CSAT <low>"), ("n2", "CSAT retry"), ("n3", "sent one"),
+                               ("n4", "not tried")):
+                state.enqueue(con, Notice(key, "csat_low", "firing", "ops", "critical", title,
+                                          "text"), at)
+        first, second, third, _ = state.claim_due(at)
+        state.record_delivery(replace(first, attempts=MAX_ATTEMPTS - 1), at, False,
+                              "HTTP 500 from <hook>")
+        state.record_delivery(second, at, False, "timed out")
+        state.record_delivery(third, at, True, "ok")
+        with state.transaction() as con:  # the fourth back to pending, never tried
+            con.execute("UPDATE notices SET status = 'pending', claimed_at = NULL "
+                        "WHERE key = 'n4'")
+
+
+def test_overview_shows_the_alerts_firing_and_failed_notices(client: httpx.Client,
+                                                              directory: Path) -> None:
+    empty = client.get("/overview.json").json()["alerts"]
+    assert empty == {"firing": [], "failed_notices": []}
+    assert "No alert is firing now." in client.get("/overview").text
+    _write_alert_state(directory)
+    try:
+        view = client.get("/overview.json").json()["alerts"]
+        html = client.get("/overview").text
+    finally:  # the workspace is shared by the module: leave no alert state behind
+        for suffix in ("", "-wal", "-shm"):
+            (directory / f"{STATE_FILE}{suffix}").unlink(missing_ok=True)
+    assert view["firing"] == [
+        {"rule": "csat_low", "since": "2025-10-09T08:00:00+00:00", "severity": "critical"},
+        {"rule": "gone_rule", "since": "2025-10-09T08:00:00+00:00", "severity": None}]
+    # newest first; the sent and the untried notices are not shown
+    assert view["failed_notices"] == [
+        {"id": 2, "source": "csat_low", "kind": "firing", "channel": "ops",
+         "title": "CSAT retry", "status": "pending", "attempts": 1,
+         "created_at": "2025-10-09T08:00:00+00:00",
+         "next_attempt_at": "2025-10-09T08:01:00+00:00", "last_result": "timed out"},
+        {"id": 1, "source": "csat_low", "kind": "firing", "channel": "ops",
+         "title": "CSAT <low>", "status": "failed", "attempts": MAX_ATTEMPTS,
+         "created_at": "2025-10-09T08:00:00+00:00", "next_attempt_at": None,
+         "last_result": "HTTP 500 from <hook>"}]
+    assert 'data-rule="csat_low"' in html and "<strong>csat_low</strong>" in html
+    assert "backlog_big" not in html and "sla_risk" not in html
+    assert "CSAT &lt;low&gt;" in html and "HTTP 500 from &lt;hook&gt;" in html
+    assert "<hook>" not in html and "No alert is firing now." not in html
+    assert client.get("/overview.json").json()["alerts"] == empty  # cleaned up
 
 
 def test_the_chart_bundle_is_served_by_the_app(client: httpx.Client) -> None:

@@ -14,6 +14,7 @@ Tickets (first response / resolution, calendar clock):
        T6 phone billing normal a3 tier2    10 min / 2 h   (Wed 16:00 -> 18:00)
 Surveys: csat Oct 5, 4, 2, 5 (a1, a2, a2, a3); Sep 3, 5; nps Oct 10, 9, 3.
 Calls (Oct): answered after 10 s, 40 s and 5 s; one abandoned after 60 s.
+One alert rule, csat_low (critical); no alert state is written here (the tests write it).
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ normal = 60
 [sla.resolution_hours]
 high = 8
 normal = 24
+[alerts.csat_low]
+metric = "csat"
+condition = "below"
+value = 80
+severity = "critical"
+channels = ["ops"]
+[notify.ops]
+url = "json://localhost:9/hook"
 """
 
 TICKET_COLUMNS = ["ticket_id", "created_at", "channel", "category", "priority", "agent_id",

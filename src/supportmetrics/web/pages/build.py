@@ -64,7 +64,30 @@ def overview(ctx: Context) -> dict[str, Any]:
         page = header(ctx, "overview", "Overview")
         page["tiles"] = rows(ctx, headline_ids(ctx))
     page["_charts"] = {f"spark-{t['metric']}": charts.sparkline(t) for t in page["tiles"]}
+    page["alerts"] = alerts_section(ctx)
     return _finish(page, ctx, notes)
+
+
+def alerts_section(ctx: Context) -> dict[str, list[dict[str, Any]]]:
+    """The alert rules firing now (with their severity from ``[alerts.NAME]``, None when the
+    rule is no longer in the settings) and the notices whose delivery failed or waits for a
+    retry, from the workspace's alert state (both empty when there is none)."""
+    from supportmetrics.alerts import overview as alert_overview  # sqlite only, when asked
+
+    state = alert_overview(ctx.ws.directory)
+    rules: list[dict[str, Any]] = state["rules"]  # type: ignore[assignment]
+    notices: list[dict[str, Any]] = state["notices"]  # type: ignore[assignment]
+    configured = ctx.ws.settings.alerts
+    firing = [
+        {"rule": r["rule"], "since": r["since"],
+         "severity": configured[r["rule"]].severity if r["rule"] in configured else None}
+        for r in rules if r["status"] == "firing"]
+    undelivered = [
+        {key: n[key] for key in ("id", "source", "kind", "channel", "title", "status",
+                                 "attempts", "created_at", "next_attempt_at", "last_result")}
+        for n in notices
+        if n["status"] == "failed" or (n["status"] == "pending" and n["attempts"] > 0)]
+    return {"firing": firing, "failed_notices": undelivered}
 
 
 def tickets(ctx: Context) -> dict[str, Any]:
